@@ -1,0 +1,64 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "swift-etcd",
+    products: [
+        .library(name: "EtcdClientCore", targets: ["EtcdClientCore"]),
+        .library(name: "EtcdConcurrency", targets: ["EtcdConcurrency"]),
+        .library(name: "EtcdMirror", targets: ["EtcdMirror"]),
+        .executable(name: "etcd-bench", targets: ["EtcdBench"]),
+        .executable(name: "etcd-demo", targets: ["EtcdDemo"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CNGHTTP2",
+            pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"])]
+        ),
+        .target(name: "_EtcdWire", swiftSettings: swiftSettings),
+        .target(name: "_EtcdTransport", dependencies: ["CNGHTTP2"], swiftSettings: swiftSettings),
+        .target(
+            name: "EtcdClientCore",
+            dependencies: ["_EtcdWire", "_EtcdTransport"],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "EtcdConcurrency", dependencies: ["EtcdClientCore"], swiftSettings: swiftSettings),
+        .target(name: "EtcdMirror", dependencies: ["EtcdClientCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "_EtcdTestSupport",
+            dependencies: ["EtcdClientCore"],
+            path: "Tests/_EtcdTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EtcdDemo",
+            dependencies: ["EtcdClientCore", "_EtcdTestSupport"],
+            path: "Examples/Demo",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EtcdBench",
+            dependencies: ["EtcdClientCore"],
+            path: "Benchmarks/EtcdBench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "EtcdWireTests", dependencies: ["_EtcdWire"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EtcdClientCoreTests",
+            dependencies: ["EtcdClientCore", "_EtcdTransport", "_EtcdWire"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EtcdIntegrationTests",
+            dependencies: ["EtcdClientCore", "_EtcdTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

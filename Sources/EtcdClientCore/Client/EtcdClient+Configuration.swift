@@ -1,0 +1,47 @@
+extension EtcdClient {
+    /// Everything that shapes how a client connects and calls.
+    public struct Configuration: Sendable {
+        /// The members to talk to. The client uses one at a time and moves to the next when it cannot connect.
+        public var endpoints: [EtcdEndpoint]
+        /// How long connecting to one endpoint may take. Defaults to 5 seconds.
+        public var connectTimeout: Duration = .seconds(5)
+        /// Options for every call that does not override them.
+        public var defaultCallOptions = CallOptions()
+        /// HTTP/2 PING keepalive: how a dead server is detected while calls are open.
+        public var keepalive = Keepalive()
+
+        /// Creates a configuration for `endpoints` with default timings.
+        public init(endpoints: [EtcdEndpoint]) {
+            self.endpoints = endpoints
+        }
+    }
+
+    /// Options of one call.
+    public struct CallOptions: Sendable, Hashable {
+        /// How long a unary call may take before it fails with ``EtcdError/Code/deadlineExceeded``;
+        /// `nil` means no limit. Defaults to 30 seconds.
+        public var timeout: Duration? = .seconds(30)
+
+        /// Creates call options.
+        public init(timeout: Duration? = .seconds(30)) {
+            self.timeout = timeout
+        }
+    }
+
+    /// HTTP/2 PING keepalive settings.
+    public struct Keepalive: Sendable, Hashable {
+        /// How long the connection may be silent, while calls are open, before a PING is sent; `nil` turns
+        /// keepalive off. Defaults to 10 seconds. etcd refuses pings more frequent than its
+        /// `--grpc-keepalive-min-time` (5 seconds by default).
+        public var interval: Duration? = .seconds(10)
+        /// How long to wait for the PING acknowledgement before the connection is declared dead.
+        /// Defaults to 5 seconds.
+        public var timeout: Duration = .seconds(5)
+
+        /// Creates keepalive settings.
+        public init(interval: Duration? = .seconds(10), timeout: Duration = .seconds(5)) {
+            self.interval = interval
+            self.timeout = timeout
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import _EtcdWire
+
+extension EtcdClient {
+    /// Reads one key.
+    ///
+    /// - Parameters:
+    ///   - key: the key.
+    ///   - revision: the revision to read at; `nil` (the default) reads the latest.
+    ///   - consistency: linearizable (the default) or serializable.
+    /// - Returns: the key-value, or `nil` when the key does not exist.
+    /// - Throws: `EtcdError` (`.emptyKey`, `.compacted`, `.futureRevision`, `.connectionFailed`, ...);
+    ///   `CancellationError` when the task is cancelled.
+    public func get(
+        _ key: EtcdKey,
+        revision: Int64? = nil,
+        consistency: EtcdConsistency = .linearizable
+    ) async throws -> EtcdKeyValue? {
+        try await get(EtcdGetRequest(.key(key), revision: revision, consistency: consistency)).keyValues.first
+    }
+
+    /// Reads a range: a prefix, a half-open range, every key from one on, or every key.
+    ///
+    /// - Parameters:
+    ///   - range: the keys.
+    ///   - revision: the revision to read at; `nil` (the default) reads the latest.
+    ///   - limit: the most keys to return; `nil` (the default) returns all.
+    ///   - sort: the order; `nil` (the default) is ascending by key.
+    ///   - consistency: linearizable (the default) or serializable.
+    ///   - keysOnly: whether to leave out values. Defaults to `false`.
+    /// - Returns: the keys, the total count of matches, and whether there are more than the limit.
+    /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
+    public func get(
+        _ range: EtcdKeyRange,
+        revision: Int64? = nil,
+        limit: Int? = nil,
+        sort: EtcdSort? = nil,
+        consistency: EtcdConsistency = .linearizable,
+        keysOnly: Bool = false
+    ) async throws -> EtcdGetResponse {
+        try await get(
+            EtcdGetRequest(
+                range, revision: revision, limit: limit, sort: sort, consistency: consistency,
+                output: keysOnly ? .keysOnly : .keysAndValues
+            )
+        )
+    }
+
+    /// Reads with every option etcd has, including revision bounds and count-only reads.
+    ///
+    /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
+    public func get(_ request: EtcdGetRequest, options: CallOptions? = nil) async throws -> EtcdGetResponse {
+        EtcdGetResponse(try await call(EtcdserverPB.KVService.Range.self, request.message, options: options))
+    }
+
+    /// Counts the keys in a range without reading them.
+    ///
+    /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
+    public func count(
+        _ range: EtcdKeyRange,
+        revision: Int64? = nil,
+        consistency: EtcdConsistency = .linearizable
+    ) async throws -> Int {
+        try await get(EtcdGetRequest(range, revision: revision, consistency: consistency, output: .countOnly)).count
+    }
+
+    /// Writes `value` to `key`.
+    ///
+    /// - Parameters:
+    ///   - key: the key.
+    ///   - value: the value: a `String` (UTF-8) or bytes.
+    ///   - lease: a lease to attach; `nil` (the default) attaches none.
+    ///   - includePrevious: whether to return the key-value as it was. Defaults to `false`.
+    /// - Throws: `EtcdError` (`.emptyKey`, `.requestTooLarge`, `.leaseNotFound`, ...);
+    ///   `CancellationError` when the task is cancelled.
+    @discardableResult
+    public func put(
+        _ key: EtcdKey,
+        value: some EtcdValueRepresentable,
+        lease: EtcdLeaseID? = nil,
+        includePrevious: Bool = false
+    ) async throws -> EtcdPutResponse {
+        try await put(EtcdPutRequest(key, value: value, lease: lease, includePrevious: includePrevious))
+    }
+
+    /// Writes with every option etcd has, including keeping the current value or lease.
+    ///
+    /// - Throws: `EtcdError` (`.keyNotFound` when keeping the value or lease of a missing key, ...).
+    @discardableResult
+    public func put(_ request: EtcdPutRequest, options: CallOptions? = nil) async throws -> EtcdPutResponse {
+        EtcdPutResponse(try await call(EtcdserverPB.KVService.Put.self, request.message, options: options))
+    }
+
+    /// Deletes one key.
+    ///
+    /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
+    @discardableResult
+    public func delete(_ key: EtcdKey, includePrevious: Bool = false) async throws -> EtcdDeleteResponse {
+        try await delete(EtcdDeleteRequest(.key(key), includePrevious: includePrevious))
+    }
+
+    /// Deletes a range of keys.
+    ///
+    /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
+    @discardableResult
+    public func delete(_ range: EtcdKeyRange, includePrevious: Bool = false) async throws -> EtcdDeleteResponse {
+        try await delete(EtcdDeleteRequest(range, includePrevious: includePrevious))
+    }
+
+    /// Deletes as `request` says.
+    ///
+    /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
+    @discardableResult
+    public func delete(_ request: EtcdDeleteRequest, options: CallOptions? = nil) async throws -> EtcdDeleteResponse {
+        EtcdDeleteResponse(try await call(EtcdserverPB.KVService.DeleteRange.self, request.message, options: options))
+    }
+
+    /// Runs a transaction: if every condition holds, the `then` operations, otherwise the `else` ones.
+    ///
+    /// - Throws: `EtcdError` (`.tooManyOperations`, `.duplicateKey`, ...); `CancellationError` when the
+    ///   task is cancelled.
+    public func txn(
+        if conditions: [EtcdCompare],
+        then success: [EtcdOperation],
+        else failure: [EtcdOperation] = []
+    ) async throws -> EtcdTxnResponse {
+        try await txn(EtcdTxnRequest(if: conditions, then: success, else: failure))
+    }
+
+    /// Runs a transaction.
+    ///
+    /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
+    public func txn(_ request: EtcdTxnRequest, options: CallOptions? = nil) async throws -> EtcdTxnResponse {
+        try EtcdTxnResponse(try await call(EtcdserverPB.KVService.Txn.self, request.message, options: options))
+    }
+
+    /// Compacts the key-value history: revisions before `revision` can no longer be read or watched.
+    ///
+    /// - Parameters:
+    ///   - revision: the first revision to keep.
+    ///   - physical: whether to wait until the space is reclaimed on disk. Defaults to `false`.
+    /// - Returns: the response header.
+    /// - Throws: `EtcdError` (`.compacted` when already compacted past it, `.futureRevision`).
+    @discardableResult
+    public func compact(revision: Int64, physical: Bool = false) async throws -> EtcdResponseHeader {
+        var request = EtcdserverPB.CompactionRequest()
+        request.revision = revision
+        request.physical = physical
+        return EtcdResponseHeader(try await call(EtcdserverPB.KVService.Compact.self, request).header)
+    }
+}

@@ -1,0 +1,87 @@
+import _EtcdTransport
+import _EtcdWire
+
+/// A client of an etcd v3 cluster.
+///
+/// Create one per cluster and share it: it is `Sendable`, and all calls made at once share one
+/// HTTP/2 connection. Close it with ``close()`` when done, or use ``withEtcdClient(configuration:_:)``,
+/// which closes it when its body ends.
+public final class EtcdClient: Sendable {
+    /// The configuration the client was created with.
+    public let configuration: Configuration
+    let channel: EtcdChannel
+
+    /// Creates a client. It connects on the first call.
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        self.channel = EtcdChannel(configuration: configuration)
+    }
+
+    /// Creates a client of the members at `endpoints`, with default timings.
+    public convenience init(endpoints: [EtcdEndpoint]) {
+        self.init(configuration: Configuration(endpoints: endpoints))
+    }
+
+    /// Closes the client: open calls fail with ``EtcdError/Code/clientClosed``; its connections, sockets
+    /// and threads are gone when this returns. Later calls fail with ``EtcdError/Code/clientClosed``.
+    public func close() async {
+        await channel.close()
+    }
+
+    /// Makes one unary call on the current connection.
+    ///
+    /// A call that certainly never reached a server (the connection could not be made, or the server
+    /// refused the stream) is tried again on a fresh connection, once per endpoint.
+    func call<Method: ProtobufRPCMethod>(
+        _ method: Method.Type,
+        _ request: Method.Request,
+        options: CallOptions? = nil
+    ) async throws -> Method.Response {
+        let head = GRPCRequestHead(path: Method.path, timeout: (options ?? configuration.defaultCallOptions).timeout)
+        let bytes = request.serializedBytes()
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let connection = try channel.connection()
+                let response = try await connection.unary(head, request: bytes)
+                do {
+                    return try Method.Response(serializedBytes: response)
+                } catch {
+                    throw EtcdError(decoding: error, method: Method.path)
+                }
+            } catch let status as GRPCStatus {
+                throw EtcdError(status: status)
+            } catch let failure as GRPCConnectionError {
+                let error = EtcdError(connection: failure)
+                if failure.requestNotSent && failure.reason != .closed && attempt < max(2, channel.endpointCount + 1) {
+                    try Task.checkCancellation()
+                    continue
+                }
+                throw error
+            }
+        }
+    }
+}
+
+/// Runs `body` with a new client and closes the client when `body` returns or throws.
+///
+/// - Parameters:
+///   - configuration: the endpoints and timings.
+///   - body: the work to do with the client.
+/// - Returns: what `body` returns.
+/// - Throws: what `body` throws.
+public func withEtcdClient<Result: Sendable>(
+    configuration: EtcdClient.Configuration,
+    _ body: (EtcdClient) async throws -> Result
+) async throws -> Result {
+    let client = EtcdClient(configuration: configuration)
+    do {
+        let result = try await body(client)
+        await client.close()
+        return result
+    } catch {
+        await client.close()
+        throw error
+    }
+}

@@ -1,0 +1,105 @@
+import _EtcdTransport
+import _EtcdWire
+
+extension EtcdError {
+    /// etcd's fixed error messages (`etcdserver/api/v3rpc/rpctypes/error.go`) and their codes.
+    static let serverMessages: [String: Code] = [
+        "etcdserver: key is not provided": .emptyKey,
+        "etcdserver: key not found": .keyNotFound,
+        "etcdserver: value is provided": .valueProvided,
+        "etcdserver: lease is provided": .leaseProvided,
+        "etcdserver: too many operations in txn request": .tooManyOperations,
+        "etcdserver: duplicate key given in txn request": .duplicateKey,
+        "etcdserver: mvcc: required revision has been compacted": .compacted,
+        "etcdserver: mvcc: required revision is a future revision": .futureRevision,
+        "etcdserver: mvcc: database space exceeded": .noSpace,
+        "etcdserver: requested lease not found": .leaseNotFound,
+        "etcdserver: lease already exists": .leaseExists,
+        "etcdserver: too large lease TTL": .leaseTTLTooLarge,
+        "etcdserver: watch canceled": .watchCancelled,
+        "etcdserver: member ID already exist": .memberExists,
+        "etcdserver: Peer URLs already exists": .peerURLExists,
+        "etcdserver: re-configuration failed due to not enough started members": .memberNotEnoughStarted,
+        "etcdserver: given member URLs are invalid": .memberBadURLs,
+        "etcdserver: member not found": .memberNotFound,
+        "etcdserver: can only promote a learner member": .memberNotLearner,
+        "etcdserver: can only promote a learner member which is in sync with leader": .learnerNotReady,
+        "etcdserver: too many learner members in cluster": .tooManyLearners,
+        "etcdserver: request is too large": .requestTooLarge,
+        "etcdserver: too many requests": .tooManyRequests,
+        "etcdserver: root user does not exist": .rootUserNotExist,
+        "etcdserver: root user does not have root role": .rootRoleNotExist,
+        "etcdserver: user name already exists": .userAlreadyExists,
+        "etcdserver: user name is empty": .userEmpty,
+        "etcdserver: user name not found": .userNotFound,
+        "etcdserver: role name already exists": .roleAlreadyExists,
+        "etcdserver: role name not found": .roleNotFound,
+        "etcdserver: role name is empty": .roleEmpty,
+        "etcdserver: authentication failed, invalid user ID or password": .authenticationFailed,
+        "etcdserver: permission denied": .permissionDenied,
+        "etcdserver: role is not granted to the user": .roleNotGranted,
+        "etcdserver: permission is not granted to the role": .permissionNotGranted,
+        "etcdserver: authentication is not enabled": .authNotEnabled,
+        "etcdserver: invalid auth token": .invalidAuthToken,
+        "etcdserver: invalid auth management": .invalidAuthManagement,
+        "etcdserver: revision of auth store is old": .authOldRevision,
+        "etcdserver: no leader": .noLeader,
+        "etcdserver: not leader": .notLeader,
+        "etcdserver: leader changed": .leaderChanged,
+        "etcdserver: not capable": .notCapable,
+        "etcdserver: server stopped": .serverStopped,
+        "etcdserver: request timed out": .serverTimeout,
+        "etcdserver: request timed out, possibly due to previous leader failure": .serverTimeout,
+        "etcdserver: request timed out, possibly due to connection lost": .serverTimeout,
+        "etcdserver: request timed out, waiting for the applied index took too long": .serverTimeout,
+        "etcdserver: unhealthy cluster": .unhealthy,
+        "etcdserver: corrupt cluster": .corrupt,
+        "etcdserver: rpc not supported for learner": .notSupportedForLearner,
+        "etcdserver: bad leader transferee": .badLeaderTransferee,
+    ]
+
+    /// The error for a gRPC status the server sent.
+    init(status: GRPCStatus) {
+        let code: Code
+        if let known = Self.serverMessages[status.message] {
+            code = known
+        } else {
+            switch status.code {
+            case .deadlineExceeded: code = .deadlineExceeded
+            case .cancelled: code = .cancelled
+            case .unauthenticated: code = .unauthenticated
+            case .permissionDenied: code = .permissionDenied
+            case .invalidArgument: code = .invalidArgument
+            case .unavailable: code = .unavailable
+            default: code = .unknown
+            }
+        }
+        self.init(code, message: status.message, grpcStatusCode: status.code.rawValue)
+    }
+
+    /// The error for a failed connection; it names the endpoint.
+    init(connection error: GRPCConnectionError) {
+        let reason: String
+        switch error.reason {
+        case .resolutionFailed: reason = "could not resolve the endpoint"
+        case .connectFailed: reason = "could not connect"
+        case .connectionLost: reason = "the connection was lost"
+        case .keepaliveTimeout: reason = "the server stopped answering keepalive pings"
+        case .goingAway: reason = "the server is going away"
+        case .protocolError: reason = "the server broke the HTTP/2 protocol"
+        case .closed: reason = "the connection was closed"
+        }
+        let detail = error.detail.isEmpty ? reason : "\(reason): \(error.detail)"
+        self.init(
+            error.reason == .closed ? .clientClosed : .connectionFailed,
+            message: detail,
+            endpoint: error.endpoint,
+            requestNotSent: error.requestNotSent
+        )
+    }
+
+    /// The error for a response that could not be decoded.
+    init(decoding error: ProtobufDecodingError, method: String) {
+        self.init(.malformedResponse, message: "could not decode the response of \(method): \(error)")
+    }
+}

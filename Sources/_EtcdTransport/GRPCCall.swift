@@ -1,0 +1,125 @@
+/// Where the responses of one call go.
+enum GRPCResponseSink: Sendable {
+    /// A unary call: one response message, then the status.
+    case unary(UnsafeContinuation<[UInt8], any Error>)
+    /// A streaming call: every message as it arrives, then the end.
+    case stream(AsyncThrowingStream<[UInt8], any Error>.Continuation)
+}
+
+/// The state of one gRPC call on one connection.
+///
+/// Invariant that makes `@unchecked Sendable` sound: the caller creates it and hands it to the I/O thread
+/// through the connection's locked inbox; from then on only the I/O thread reads or writes it.
+final class GRPCCall: @unchecked Sendable {
+    /// The call's number on its connection, chosen by the caller before the stream exists.
+    let id: UInt64
+    /// The request head.
+    let head: GRPCRequestHead
+    /// Where responses go.
+    let sink: GRPCResponseSink
+    /// The HTTP/2 stream id, once submitted.
+    var streamID: Int32 = -1
+    /// Framed request bytes not yet handed to nghttp2.
+    var outbound: [UInt8]
+    /// How much of `outbound` nghttp2 has already taken.
+    var outboundOffset = 0
+    /// Whether the caller will send nothing more after `outbound`.
+    var outboundEnded: Bool
+    /// Whether the data source told nghttp2 to wait for more bytes.
+    var outboundDeferred = false
+    /// Whether the request HEADERS frame went out on the socket.
+    var headersSent = false
+    /// The local deadline in monotonic nanoseconds, or `Int64.max`.
+    var deadline: Int64
+    /// The HTTP `:status` of the response.
+    var httpStatus = 0
+    /// The `grpc-status` of the response, once seen.
+    var grpcStatus: Int?
+    /// The decoded `grpc-message`.
+    var grpcMessage = ""
+    /// The one response message of a unary call.
+    var unaryResponse: [UInt8]?
+    /// Splits the response DATA into messages.
+    var deframer: GRPCMessageDeframer
+    /// Whether the caller has been told the outcome; later events are ignored.
+    var finished = false
+
+    init(id: UInt64, head: GRPCRequestHead, sink: GRPCResponseSink, firstMessage: [UInt8]?, ended: Bool, maximumResponseSize: Int) {
+        self.id = id
+        self.head = head
+        self.sink = sink
+        self.outbound = firstMessage.map(GRPCMessageDeframer.frame) ?? []
+        self.outboundEnded = ended
+        self.deframer = GRPCMessageDeframer(maximumMessageSize: maximumResponseSize)
+        if let timeout = head.timeout {
+            let (deadline, overflow) = MonotonicClock.now().addingReportingOverflow(timeout.nanoseconds)
+            self.deadline = overflow ? .max : deadline
+        } else {
+            self.deadline = .max
+        }
+    }
+
+    /// Delivers one response message.
+    func deliver(_ message: [UInt8]) {
+        guard !finished else { return }
+        switch sink {
+        case .unary:
+            if unaryResponse == nil { unaryResponse = message }
+        case .stream(let continuation):
+            continuation.yield(message)
+        }
+    }
+
+    /// Ends the call with success, or with `error`. Only the first outcome counts.
+    func finish(throwing error: (any Error)?) {
+        guard !finished else { return }
+        finished = true
+        switch sink {
+        case .unary(let continuation):
+            if let error {
+                continuation.resume(throwing: error)
+            } else if let response = unaryResponse {
+                continuation.resume(returning: response)
+            } else {
+                continuation.resume(
+                    throwing: GRPCStatus(code: .internal, message: "the server sent no response message")
+                )
+            }
+        case .stream(let continuation):
+            continuation.finish(throwing: error)
+        }
+        unaryResponse = nil
+        outbound = []
+    }
+
+    /// The outcome the response's status and the stream's end code stand for: `nil` for success.
+    func outcome(resetCode: UInt32, endpoint: String) -> (any Error)? {
+        if let grpcStatus {
+            if grpcStatus == 0 {
+                if deframer.hasPartialMessage {
+                    return GRPCStatus(code: .internal, message: "the stream ended inside a message")
+                }
+                return nil
+            }
+            return GRPCStatus(code: GRPCStatus.Code(rawValue: grpcStatus), message: grpcMessage)
+        }
+        switch resetCode {
+        case 0:
+            if httpStatus != 200 && httpStatus != 0 {
+                return GRPCStatus(code: GRPCStatus.Code(httpStatus: httpStatus), message: "HTTP status \(httpStatus)")
+            }
+            return GRPCStatus(code: .internal, message: "the stream ended without a grpc-status")
+        case 7:  // REFUSED_STREAM: the server did not process the request.
+            return GRPCConnectionError(
+                endpoint: endpoint,
+                reason: .goingAway,
+                detail: "the server refused the stream",
+                requestNotSent: true
+            )
+        case 8:  // CANCEL
+            return GRPCStatus(code: .cancelled, message: "the server cancelled the stream")
+        default:
+            return GRPCStatus(code: .unavailable, message: "the server reset the stream (HTTP/2 error \(resetCode))")
+        }
+    }
+}

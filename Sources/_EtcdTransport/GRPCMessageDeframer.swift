@@ -1,0 +1,69 @@
+/// Splits the DATA bytes of one gRPC stream into length-prefixed messages.
+///
+/// Each message is one compressed-flag byte, a four-byte big-endian length, then the message.
+/// A message may span many DATA frames and one frame may hold many messages.
+package struct GRPCMessageDeframer: Sendable {
+    /// Why the bytes are not a valid gRPC message stream.
+    package enum Failure: Error, Sendable, Hashable {
+        /// The compressed flag was set, but no compression was negotiated.
+        case compressedMessage
+        /// The declared length is larger than the limit.
+        case messageTooLarge(Int)
+    }
+
+    private var buffer: [UInt8] = []
+    private var readIndex = 0
+    private let maximumMessageSize: Int
+
+    /// Creates a deframer that rejects messages longer than `maximumMessageSize` bytes.
+    package init(maximumMessageSize: Int) {
+        self.maximumMessageSize = maximumMessageSize
+    }
+
+    /// Whether bytes of an unfinished message are buffered.
+    package var hasPartialMessage: Bool { readIndex < buffer.count }
+
+    /// Appends received bytes.
+    package mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        if readIndex == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            readIndex = 0
+        } else if readIndex > 65_536 && readIndex * 2 > buffer.count {
+            buffer.removeSubrange(0..<readIndex)
+            readIndex = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// Returns the next complete message, or `nil` when more bytes are needed.
+    package mutating func nextMessage() throws(Failure) -> [UInt8]? {
+        let available = buffer.count - readIndex
+        guard available >= 5 else { return nil }
+        guard buffer[readIndex] == 0 else { throw .compressedMessage }
+        var length = 0
+        for offset in 1...4 { length = length << 8 | Int(buffer[readIndex + offset]) }
+        guard length <= maximumMessageSize else { throw .messageTooLarge(length) }
+        guard available - 5 >= length else {
+            buffer.reserveCapacity(readIndex + 5 + length)
+            return nil
+        }
+        let start = readIndex + 5
+        let message = Array(buffer[start..<start + length])
+        readIndex = start + length
+        return message
+    }
+
+    /// Frames one message: the five-byte prefix followed by `message`.
+    package static func frame(_ message: [UInt8]) -> [UInt8] {
+        var framed = [UInt8]()
+        framed.reserveCapacity(message.count + 5)
+        let length = UInt32(truncatingIfNeeded: message.count)
+        framed.append(0)
+        framed.append(UInt8(truncatingIfNeeded: length >> 24))
+        framed.append(UInt8(truncatingIfNeeded: length >> 16))
+        framed.append(UInt8(truncatingIfNeeded: length >> 8))
+        framed.append(UInt8(truncatingIfNeeded: length))
+        framed.append(contentsOf: message)
+        return framed
+    }
+}

@@ -1,0 +1,26 @@
+/// A streaming gRPC call: send messages while reading the responses.
+///
+/// Dropping the consumer of ``responses`` early, or calling ``cancel()``, resets the stream.
+package struct GRPCStream: Sendable {
+    let connection: HTTP2Connection
+    let callID: UInt64
+    /// The response messages, ending when the call ends; a status other than OK is thrown.
+    package let responses: AsyncThrowingStream<[UInt8], any Error>
+
+    /// Queues one request message.
+    ///
+    /// - Throws: ``GRPCConnectionError`` when the connection has already failed.
+    package func send(_ message: [UInt8]) throws {
+        if let error = connection.enqueue(.send(callID: callID, message: GRPCMessageDeframer.frame(message), end: false)) { throw error }
+    }
+
+    /// Half-closes the call: no more request messages.
+    package func finishSending() {
+        _ = connection.enqueue(.send(callID: callID, message: [], end: true))
+    }
+
+    /// Resets the stream with CANCEL; ``responses`` ends with `CancellationError`.
+    package func cancel() {
+        _ = connection.enqueue(.cancel(callID: callID))
+    }
+}

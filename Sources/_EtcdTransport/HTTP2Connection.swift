@@ -1,0 +1,224 @@
+import Glibc
+import Synchronization
+
+/// One HTTP/2 connection to one endpoint, carrying many gRPC calls at once.
+///
+/// The socket and the nghttp2 session belong to one I/O thread that this object starts. Callers never
+/// touch them: they put commands in a locked inbox and wake the thread; the thread drains the whole
+/// inbox before it writes, so calls made at the same moment share one `write`.
+package final class HTTP2Connection: Sendable {
+    /// What callers hand to the I/O thread.
+    enum Command: Sendable {
+        case start(GRPCCall)
+        case send(callID: UInt64, message: [UInt8], end: Bool)  // message is already framed
+        case cancel(callID: UInt64)
+    }
+
+    /// The connection's phase, as callers see it.
+    enum Phase: Sendable {
+        case open
+        case goingAway
+        case closed(GRPCConnectionError)
+    }
+
+    struct SharedState: Sendable {
+        var inbox: [Command] = []
+        var wakeupPending = false
+        var phase = Phase.open
+        var closeRequested = false
+        var terminated = false
+        var terminationWaiters: [UnsafeContinuation<Void, Never>] = []
+        var thread: pthread_t?
+    }
+
+    /// The endpoint and timings.
+    package let configuration: HTTP2ConnectionConfiguration
+    let shared = Mutex(SharedState())
+    /// The read end of the wake-up pipe, which the I/O thread polls.
+    let wakeDescriptor: Int32
+    /// The write end of the wake-up pipe.
+    private let wakeWriteDescriptor: Int32
+    private let nextCallID = Atomic<UInt64>(1)
+
+    /// Creates the connection and starts connecting at once on its own I/O thread.
+    ///
+    /// Calls made before the connection is up wait for it; if connecting fails they fail with
+    /// a ``GRPCConnectionError`` whose `requestNotSent` is `true`.
+    package init(configuration: HTTP2ConnectionConfiguration) {
+        self.configuration = configuration
+        var pipeDescriptors: [Int32] = [-1, -1]
+        if pipe(&pipeDescriptors) == 0 {
+            for descriptor in pipeDescriptors {
+                _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+            }
+        } else {
+            pipeDescriptors = [-1, -1]
+        }
+        self.wakeDescriptor = pipeDescriptors[0]
+        self.wakeWriteDescriptor = pipeDescriptors[1]
+        let loop = HTTP2IOLoop(connection: self)
+        let box = Unmanaged.passRetained(loop).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { argument in
+            guard let argument else { return nil }
+            let loop = Unmanaged<HTTP2IOLoop>.fromOpaque(argument).takeRetainedValue()
+            loop.run()
+            return nil
+        }, box)
+        if status == 0 {
+            shared.withLock { $0.thread = thread }
+        } else {
+            Unmanaged<HTTP2IOLoop>.fromOpaque(box).release()
+            let error = GRPCConnectionError(
+                endpoint: configuration.authority,
+                reason: .closed,
+                detail: "could not start the I/O thread: \(errnoText(status))",
+                requestNotSent: true
+            )
+            shared.withLock {
+                $0.phase = .closed(error)
+                $0.terminated = true
+            }
+        }
+    }
+
+    deinit {
+        Glibc.close(wakeDescriptor)
+        Glibc.close(wakeWriteDescriptor)
+    }
+
+    /// Whether new calls can start here: `false` once the server said GOAWAY or the connection failed or closed.
+    package var isAcceptingCalls: Bool {
+        shared.withLock {
+            if case .open = $0.phase { return true }
+            return false
+        }
+    }
+
+    /// The error the connection ended with, if it has ended.
+    package var terminalError: GRPCConnectionError? {
+        shared.withLock {
+            if case .closed(let error) = $0.phase { return error }
+            return nil
+        }
+    }
+
+    /// Makes a unary call: one request message, one response message.
+    ///
+    /// - Throws: ``GRPCStatus`` for a status other than OK (a passed deadline is `DEADLINE_EXCEEDED`),
+    ///   ``GRPCConnectionError`` when the connection fails, `CancellationError` when the calling task is
+    ///   cancelled (the stream is then reset with CANCEL).
+    package func unary(_ head: GRPCRequestHead, request: [UInt8]) async throws -> [UInt8] {
+        let id = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let maximumResponseSize = configuration.maximumResponseSize
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { continuation in
+                let call = GRPCCall(
+                    id: id,
+                    head: head,
+                    sink: .unary(continuation),
+                    firstMessage: request,
+                    ended: true,
+                    maximumResponseSize: maximumResponseSize
+                )
+                if let error = enqueue(.start(call)) {
+                    call.finish(throwing: error)
+                }
+            }
+        } onCancel: {
+            _ = enqueue(.cancel(callID: id))
+        }
+    }
+
+    /// Opens a streaming call. Messages are sent with ``GRPCStream/send(_:)``; responses arrive on
+    /// ``GRPCStream/responses``.
+    package func makeStream(_ head: GRPCRequestHead) -> GRPCStream {
+        let id = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let (responses, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        let call = GRPCCall(
+            id: id,
+            head: head,
+            sink: .stream(continuation),
+            firstMessage: nil,
+            ended: false,
+            maximumResponseSize: configuration.maximumResponseSize
+        )
+        let stream = GRPCStream(connection: self, callID: id, responses: responses)
+        continuation.onTermination = { [weak self] termination in
+            if case .cancelled = termination { _ = self?.enqueue(.cancel(callID: id)) }
+        }
+        if let error = enqueue(.start(call)) {
+            call.finish(throwing: error)
+        }
+        return stream
+    }
+
+    /// Closes the connection: open calls fail with a ``GRPCConnectionError`` whose reason is `closed`,
+    /// the socket is closed and the I/O thread has ended when this returns.
+    package func close() async {
+        let needsWakeup = shared.withLock { state -> Bool in
+            let first = !state.closeRequested
+            state.closeRequested = true
+            return first && !state.terminated
+        }
+        if needsWakeup { wake() }
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let done = shared.withLock { state -> Bool in
+                if state.terminated { return true }
+                state.terminationWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+        if let thread = shared.withLock({ state -> pthread_t? in
+            defer { state.thread = nil }
+            return state.thread
+        }) {
+            pthread_join(thread, nil)
+        }
+    }
+
+    /// Puts a command in the inbox and wakes the I/O thread if it may be asleep.
+    ///
+    /// - Returns: the error that stops the command, when the connection cannot take it.
+    func enqueue(_ command: Command) -> GRPCConnectionError? {
+        let (error, needsWakeup) = shared.withLock { state -> (GRPCConnectionError?, Bool) in
+            switch state.phase {
+            case .closed(let error):
+                return (GRPCConnectionError(
+                    endpoint: error.endpoint, reason: error.reason, detail: error.detail, requestNotSent: true
+                ), false)
+            case .goingAway:
+                if case .start = command {
+                    return (GRPCConnectionError(
+                        endpoint: configuration.authority,
+                        reason: .goingAway,
+                        detail: "the server sent GOAWAY",
+                        requestNotSent: true
+                    ), false)
+                }
+            case .open:
+                break
+            }
+            if state.closeRequested, case .start = command {
+                return (GRPCConnectionError(
+                    endpoint: configuration.authority, reason: .closed, detail: "the connection is closing",
+                    requestNotSent: true
+                ), false)
+            }
+            state.inbox.append(command)
+            if state.wakeupPending { return (nil, false) }
+            state.wakeupPending = true
+            return (nil, true)
+        }
+        if needsWakeup { wake() }
+        return error
+    }
+
+    /// Wakes the I/O thread.
+    func wake() {
+        var one: UInt8 = 1
+        _ = Glibc.write(wakeWriteDescriptor, &one, 1)
+    }
+}

@@ -1,0 +1,498 @@
+import CNGHTTP2
+import Glibc
+import Synchronization
+
+/// The I/O thread of one ``HTTP2Connection``: owns the socket and the nghttp2 session.
+///
+/// Invariant that makes `@unchecked Sendable` sound: the object is created by the connection, handed
+/// once to the new thread, and from then on used only by that thread (nghttp2 calls back on it too).
+final class HTTP2IOLoop: @unchecked Sendable {
+    private let connection: HTTP2Connection
+    private let configuration: HTTP2ConnectionConfiguration
+    private let endpoint: String
+    private var socket: TCPSocket?
+    private var session: OpaquePointer?
+    private var callsByID: [UInt64: GRPCCall] = [:]
+    private var callsByStream: [Int32: GRPCCall] = [:]
+    private var highestStartedCallID: UInt64 = 0
+    private var cancelledBeforeStart: Set<UInt64> = []
+    private var pendingOutput: [UInt8] = []
+    private var pendingOutputOffset = 0
+    private var earliestDeadline = Int64.max
+    private var lastReadTime = Int64(0)
+    private var pingSentAt: Int64?
+    private var goingAway = false
+    private var failure: GRPCConnectionError?
+    private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
+
+    init(connection: HTTP2Connection) {
+        self.connection = connection
+        self.configuration = connection.configuration
+        self.endpoint = connection.configuration.authority
+    }
+
+    deinit {
+        readBuffer.deallocate()
+    }
+
+    // MARK: - Thread body
+
+    /// Connects, serves calls until the connection closes or fails, then releases everything.
+    func run() {
+        let connected = TCPSocket.connect(
+            host: configuration.host,
+            port: configuration.port,
+            timeout: configuration.connectTimeout,
+            wakeDescriptor: connection.wakeDescriptor,
+            shouldAbort: { [connection] in connection.shared.withLock { $0.closeRequested } }
+        )
+        switch connected {
+        case .success(let socket):
+            self.socket = socket
+            if startSession() { serve() }
+        case .failure(let error):
+            fail(error)
+        }
+        if failure == nil {
+            fail(GRPCConnectionError(endpoint: endpoint, reason: .closed, detail: "closed", requestNotSent: true))
+        }
+        if let session { nghttp2_session_del(session) }
+        session = nil
+        socket?.close()
+        socket = nil
+        let waiters = connection.shared.withLock { state in
+            state.terminated = true
+            defer { state.terminationWaiters = [] }
+            return state.terminationWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func serve() {
+        lastReadTime = MonotonicClock.now()
+        while failure == nil {
+            if !processInbox() { break }
+            let now = MonotonicClock.now()
+            checkTimers(now: now)
+            flush()
+            if failure != nil { break }
+            if goingAway && callsByID.isEmpty {
+                fail(GRPCConnectionError(endpoint: endpoint, reason: .goingAway, detail: "the server sent GOAWAY", requestNotSent: true))
+                break
+            }
+            guard let socket else { break }
+            var fds = [
+                pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: connection.wakeDescriptor, events: Int16(POLLIN), revents: 0),
+            ]
+            if pendingOutputOffset < pendingOutput.count { fds[0].events |= Int16(POLLOUT) }
+            let ready = poll(&fds, 2, pollTimeout(now: now))
+            if ready < 0 {
+                if errno == EINTR { continue }
+                fail(GRPCConnectionError(endpoint: endpoint, reason: .connectionLost, detail: errnoText(), requestNotSent: false))
+                break
+            }
+            if fds[1].revents != 0 {
+                var drain = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+                while Glibc.read(connection.wakeDescriptor, &drain, 32) == 32 {}
+            }
+            if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { receive() }
+        }
+    }
+
+    private func pollTimeout(now: Int64) -> Int32 {
+        var next = earliestDeadline
+        if let interval = configuration.keepaliveInterval, !callsByID.isEmpty {
+            if let pingSentAt {
+                next = min(next, pingSentAt + configuration.keepaliveTimeout.nanoseconds)
+            } else {
+                next = min(next, lastReadTime + interval.nanoseconds)
+            }
+        }
+        if next == .max { return -1 }
+        let milliseconds = (next - now + 999_999) / 1_000_000
+        return Int32(clamping: max(0, milliseconds))
+    }
+
+    // MARK: - Session setup
+
+    private func startSession() -> Bool {
+        var callbacks: OpaquePointer?
+        guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
+            fail(protocolFailure("nghttp2 could not allocate callbacks"))
+            return false
+        }
+        defer { nghttp2_session_callbacks_del(callbacks) }
+        nghttp2_session_callbacks_set_on_header_callback(callbacks) { _, frame, name, nameLength, value, valueLength, _, user in
+            guard let frame, let name, let value, let user else { return 0 }
+            let loop = Unmanaged<HTTP2IOLoop>.fromOpaque(user).takeUnretainedValue()
+            loop.received(
+                header: UnsafeBufferPointer(start: name, count: nameLength),
+                value: UnsafeBufferPointer(start: value, count: valueLength),
+                streamID: frame.pointee.hd.stream_id
+            )
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks) { _, _, streamID, data, length, user in
+            guard let data, let user else { return 0 }
+            let loop = Unmanaged<HTTP2IOLoop>.fromOpaque(user).takeUnretainedValue()
+            loop.received(data: UnsafeRawBufferPointer(start: data, count: length), streamID: streamID)
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, user in
+            guard let user else { return 0 }
+            Unmanaged<HTTP2IOLoop>.fromOpaque(user).takeUnretainedValue().closed(streamID: streamID, errorCode: errorCode)
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks) { _, frame, user in
+            guard let frame, let user else { return 0 }
+            Unmanaged<HTTP2IOLoop>.fromOpaque(user).takeUnretainedValue().received(frame: frame)
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_frame_send_callback(callbacks) { _, frame, user in
+            guard let frame, let user else { return 0 }
+            if frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue) {
+                Unmanaged<HTTP2IOLoop>.fromOpaque(user).takeUnretainedValue().sentHeaders(streamID: frame.pointee.hd.stream_id)
+            }
+            return 0
+        }
+        var newSession: OpaquePointer?
+        let user = Unmanaged.passUnretained(self).toOpaque()
+        guard nghttp2_session_client_new(&newSession, callbacks, user) == 0, let newSession else {
+            fail(protocolFailure("nghttp2 could not create a session"))
+            return false
+        }
+        session = newSession
+        var settings = [
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0),
+            nghttp2_settings_entry(
+                settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue),
+                value: UInt32(clamping: configuration.streamWindowSize)
+            ),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_FRAME_SIZE.rawValue), value: 1 << 20),
+        ]
+        nghttp2_submit_settings(newSession, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count)
+        nghttp2_session_set_local_window_size(
+            newSession,
+            UInt8(NGHTTP2_FLAG_NONE.rawValue),
+            0,
+            Int32(clamping: configuration.connectionWindowSize)
+        )
+        return true
+    }
+
+    // MARK: - Commands from callers
+
+    /// Takes every queued command. Returns `false` when the connection is to close.
+    private func processInbox() -> Bool {
+        let (commands, closeRequested) = connection.shared.withLock { state in
+            state.wakeupPending = false
+            defer { state.inbox.removeAll(keepingCapacity: true) }
+            return (state.inbox, state.closeRequested)
+        }
+        for command in commands {
+            switch command {
+            case .start(let call): start(call)
+            case .send(let id, let message, let end): send(message, end: end, callID: id)
+            case .cancel(let id): cancel(callID: id)
+            }
+        }
+        if closeRequested {
+            if let session { nghttp2_session_terminate_session(session, UInt32(NGHTTP2_NO_ERROR.rawValue)) }
+            flush()
+            fail(GRPCConnectionError(endpoint: endpoint, reason: .closed, detail: "the client closed the connection", requestNotSent: false))
+            return false
+        }
+        return true
+    }
+
+    private func start(_ call: GRPCCall) {
+        highestStartedCallID = max(highestStartedCallID, call.id)
+        if cancelledBeforeStart.remove(call.id) != nil {
+            call.finish(throwing: CancellationError())
+            return
+        }
+        guard let session, !goingAway else {
+            call.finish(throwing: GRPCConnectionError(endpoint: endpoint, reason: .goingAway, detail: "the server sent GOAWAY", requestNotSent: true))
+            return
+        }
+        var headers: [(String, String)] = [
+            (":method", "POST"), (":scheme", "http"), (":path", call.head.path), (":authority", endpoint),
+            ("content-type", "application/grpc"), ("te", "trailers"), ("user-agent", "swift-etcd/0.1"),
+        ]
+        if let timeout = call.head.timeout { headers.append(("grpc-timeout", GRPCTimeout.headerValue(for: timeout))) }
+        for (name, value) in call.head.metadata { headers.append((name, value)) }
+        let streamID = Self.withHeaderVector(headers) { vector in
+            var provider = nghttp2_data_provider(
+                source: nghttp2_data_source(ptr: nil),
+                read_callback: { _, streamID, buffer, length, flags, _, user in
+                    guard let buffer, let flags, let user else { return Int(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue) }
+                    let loop = Unmanaged<HTTP2IOLoop>.fromOpaque(user).takeUnretainedValue()
+                    return loop.readOutbound(streamID: streamID, into: buffer, length: length, flags: flags)
+                }
+            )
+            return nghttp2_submit_request(session, nil, vector.baseAddress, vector.count, &provider, nil)
+        }
+        guard streamID > 0 else {
+            call.finish(throwing: GRPCConnectionError(
+                endpoint: endpoint, reason: .goingAway,
+                detail: "no stream could be opened (nghttp2 error \(streamID))", requestNotSent: true
+            ))
+            return
+        }
+        call.streamID = streamID
+        callsByID[call.id] = call
+        callsByStream[streamID] = call
+        earliestDeadline = min(earliestDeadline, call.deadline)
+    }
+
+    private static func withHeaderVector<R>(_ headers: [(String, String)], _ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> R) -> R {
+        var storage: [UInt8] = []
+        var ranges: [(Int, Int, Int, Int)] = []
+        for (name, value) in headers {
+            let nameStart = storage.count
+            storage.append(contentsOf: name.utf8)
+            let valueStart = storage.count
+            storage.append(contentsOf: value.utf8)
+            ranges.append((nameStart, valueStart - nameStart, valueStart, storage.count - valueStart))
+        }
+        return storage.withUnsafeMutableBufferPointer { bytes in
+            let base = bytes.baseAddress ?? UnsafeMutablePointer<UInt8>.allocate(capacity: 0)
+            var vector = ranges.map { range in
+                nghttp2_nv(
+                    name: base + range.0, value: base + range.2, namelen: range.1, valuelen: range.3,
+                    flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)
+                )
+            }
+            return vector.withUnsafeMutableBufferPointer { body($0) }
+        }
+    }
+
+    private func send(_ message: [UInt8], end: Bool, callID: UInt64) {
+        guard let call = callsByID[callID], !call.finished, !call.outboundEnded else { return }
+        if call.outboundOffset == call.outbound.count {
+            call.outbound = message
+            call.outboundOffset = 0
+        } else {
+            call.outbound.append(contentsOf: message)
+        }
+        if end { call.outboundEnded = true }
+        if call.outboundDeferred, let session {
+            call.outboundDeferred = false
+            nghttp2_session_resume_data(session, call.streamID)
+        }
+    }
+
+    private func cancel(callID: UInt64) {
+        guard let call = callsByID[callID] else {
+            if callID > highestStartedCallID { cancelledBeforeStart.insert(callID) }
+            return
+        }
+        guard !call.finished else { return }
+        if let session {
+            nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), call.streamID, UInt32(NGHTTP2_CANCEL.rawValue))
+        }
+        call.finish(throwing: CancellationError())
+    }
+
+    // MARK: - nghttp2 callbacks
+
+    private func readOutbound(streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
+        guard let call = callsByStream[streamID], !call.finished else {
+            flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
+            return 0
+        }
+        let available = call.outbound.count - call.outboundOffset
+        if available == 0 {
+            if call.outboundEnded {
+                flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
+                return 0
+            }
+            call.outboundDeferred = true
+            return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+        }
+        let count = min(available, length)
+        call.outbound.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress {
+                buffer.update(from: base + call.outboundOffset, count: count)
+            }
+        }
+        call.outboundOffset += count
+        if call.outboundOffset == call.outbound.count {
+            call.outbound.removeAll(keepingCapacity: true)
+            call.outboundOffset = 0
+            if call.outboundEnded { flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue) }
+        }
+        return count
+    }
+
+    private func received(header name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, streamID: Int32) {
+        guard let call = callsByStream[streamID] else { return }
+        if name.elementsEqual("grpc-status".utf8) {
+            call.grpcStatus = Int(String(decoding: value, as: UTF8.self)) ?? GRPCStatus.Code.unknown.rawValue
+        } else if name.elementsEqual("grpc-message".utf8) {
+            call.grpcMessage = GRPCStatus.percentDecoded(value)
+        } else if name.elementsEqual(":status".utf8) {
+            call.httpStatus = Int(String(decoding: value, as: UTF8.self)) ?? 0
+        }
+    }
+
+    private func received(data: UnsafeRawBufferPointer, streamID: Int32) {
+        guard let call = callsByStream[streamID], !call.finished else { return }
+        call.deframer.append(data)
+        do {
+            while let message = try call.deframer.nextMessage() {
+                call.deliver(message)
+            }
+        } catch {
+            if let session {
+                nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, UInt32(NGHTTP2_CANCEL.rawValue))
+            }
+            call.finish(throwing: GRPCStatus(code: .internal, message: "malformed gRPC message framing: \(error)"))
+        }
+    }
+
+    private func closed(streamID: Int32, errorCode: UInt32) {
+        guard let call = callsByStream.removeValue(forKey: streamID) else { return }
+        callsByID[call.id] = nil
+        call.finish(throwing: call.outcome(resetCode: errorCode, endpoint: endpoint))
+    }
+
+    private func received(frame: UnsafePointer<nghttp2_frame>) {
+        switch frame.pointee.hd.type {
+        case UInt8(NGHTTP2_GOAWAY.rawValue):
+            goingAway = true
+            connection.shared.withLock { state in
+                if case .open = state.phase { state.phase = .goingAway }
+            }
+        case UInt8(NGHTTP2_PING.rawValue):
+            if frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0 { pingSentAt = nil }
+        default:
+            break
+        }
+    }
+
+    private func sentHeaders(streamID: Int32) {
+        callsByStream[streamID]?.headersSent = true
+    }
+
+    // MARK: - Socket I/O
+
+    private func receive() {
+        guard let socket, let session else { return }
+        while failure == nil {
+            switch socket.read(into: readBuffer) {
+            case .bytes(let count):
+                lastReadTime = MonotonicClock.now()
+                let consumed = nghttp2_session_mem_recv(
+                    session, readBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self), count
+                )
+                if consumed < 0 {
+                    fail(protocolFailure("invalid HTTP/2 from the server: \(String(cString: nghttp2_strerror(Int32(consumed))))"))
+                    return
+                }
+                if count < readBuffer.count { return }
+            case .wouldBlock:
+                return
+            case .endOfStream:
+                fail(GRPCConnectionError(endpoint: endpoint, reason: .connectionLost, detail: "the server closed the connection", requestNotSent: false))
+                return
+            case .failed(let code):
+                fail(GRPCConnectionError(endpoint: endpoint, reason: .connectionLost, detail: errnoText(code), requestNotSent: false))
+                return
+            }
+        }
+    }
+
+    /// Serializes every frame nghttp2 has ready and writes as much as the socket takes, in as few writes as possible.
+    private func flush() {
+        guard let session, let socket else { return }
+        while pendingOutput.count - pendingOutputOffset < 4 << 20 {
+            var chunk: UnsafePointer<UInt8>?
+            let length = nghttp2_session_mem_send(session, &chunk)
+            if length < 0 {
+                fail(protocolFailure("nghttp2 could not send: \(String(cString: nghttp2_strerror(Int32(length))))"))
+                return
+            }
+            guard length > 0, let chunk else { break }
+            if pendingOutputOffset == pendingOutput.count {
+                pendingOutput.removeAll(keepingCapacity: true)
+                pendingOutputOffset = 0
+            }
+            pendingOutput.append(contentsOf: UnsafeBufferPointer(start: chunk, count: length))
+        }
+        while pendingOutputOffset < pendingOutput.count {
+            let result = pendingOutput.withUnsafeBytes { bytes in
+                socket.write(UnsafeRawBufferPointer(rebasing: bytes[pendingOutputOffset...]))
+            }
+            switch result {
+            case .success(0):
+                return
+            case .success(let written):
+                pendingOutputOffset += written
+            case .failure(let code):
+                fail(GRPCConnectionError(endpoint: endpoint, reason: .connectionLost, detail: errnoText(code.code), requestNotSent: false))
+                return
+            }
+        }
+        if nghttp2_session_want_write(session) != 0 && pendingOutput.count - pendingOutputOffset < 4 << 20 {
+            flush()
+        }
+    }
+
+    // MARK: - Timers
+
+    private func checkTimers(now: Int64) {
+        if now >= earliestDeadline {
+            earliestDeadline = .max
+            for call in callsByID.values where !call.finished {
+                if call.deadline <= now {
+                    if let session {
+                        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), call.streamID, UInt32(NGHTTP2_CANCEL.rawValue))
+                    }
+                    call.finish(throwing: GRPCStatus(code: .deadlineExceeded, message: "the call's deadline passed"))
+                } else {
+                    earliestDeadline = min(earliestDeadline, call.deadline)
+                }
+            }
+        }
+        guard let interval = configuration.keepaliveInterval, let session else { return }
+        if let pingSentAt {
+            if now - pingSentAt >= configuration.keepaliveTimeout.nanoseconds {
+                fail(GRPCConnectionError(endpoint: endpoint, reason: .keepaliveTimeout, detail: "no PING acknowledgement", requestNotSent: false))
+            }
+        } else if !callsByID.isEmpty && now - lastReadTime >= interval.nanoseconds {
+            nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
+            pingSentAt = now
+        }
+    }
+
+    // MARK: - Failure
+
+    private func protocolFailure(_ detail: String) -> GRPCConnectionError {
+        GRPCConnectionError(endpoint: endpoint, reason: .protocolError, detail: detail, requestNotSent: false)
+    }
+
+    /// Ends the connection: no new calls, every open call fails with `error`.
+    private func fail(_ error: GRPCConnectionError) {
+        guard failure == nil else { return }
+        failure = error
+        let queued = connection.shared.withLock { state in
+            state.phase = .closed(error)
+            defer { state.inbox = [] }
+            return state.inbox
+        }
+        var notSent = error
+        notSent.requestNotSent = true
+        for command in queued {
+            if case .start(let call) = command { call.finish(throwing: notSent) }
+        }
+        for call in callsByID.values {
+            var callError = error
+            callError.requestNotSent = !call.headersSent
+            call.finish(throwing: callError)
+        }
+        callsByID = [:]
+        callsByStream = [:]
+    }
+}

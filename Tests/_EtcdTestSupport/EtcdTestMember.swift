@@ -1,0 +1,119 @@
+import EtcdClientCore
+import Foundation
+import Synchronization
+
+/// One real `etcd` process started for tests, on loopback ports with a temporary data directory.
+package final class EtcdTestMember: Sendable {
+    /// The member's name in the cluster.
+    package let name: String
+    /// The client port on 127.0.0.1.
+    package let clientPort: Int
+    /// The peer port on 127.0.0.1.
+    package let peerPort: Int
+    /// The data directory, removed by ``EtcdTestCluster/stop()``.
+    package let dataDirectory: URL
+    private let arguments: [String]
+    private let process = Mutex<Process?>(nil)
+
+    init(name: String, clientPort: Int, peerPort: Int, dataDirectory: URL, arguments: [String]) {
+        self.name = name
+        self.clientPort = clientPort
+        self.peerPort = peerPort
+        self.dataDirectory = dataDirectory
+        self.arguments = arguments
+    }
+
+    /// The member's client endpoint.
+    package var endpoint: EtcdEndpoint { .hostname("127.0.0.1", port: clientPort) }
+
+    /// The client URL, as etcdctl takes it.
+    package var clientURL: String { "http://127.0.0.1:\(clientPort)" }
+
+    /// The process ID while it runs.
+    package var processIdentifier: Int32? {
+        process.withLock { $0?.isRunning == true ? $0?.processIdentifier : nil }
+    }
+
+    /// Starts the process (again, after a stop or kill: same name, ports and data).
+    package func start() throws {
+        let binary = try EtcdTestBinaries.path(of: "etcd", package: "etcd-server")
+        let newProcess = Process()
+        newProcess.executableURL = URL(fileURLWithPath: binary)
+        newProcess.arguments = arguments
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        let logURL = dataDirectory.appendingPathComponent("etcd.log")
+        if !FileManager.default.fileExists(atPath: logURL.path) {
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: logURL)
+        log.seekToEndOfFile()
+        newProcess.standardOutput = log
+        newProcess.standardError = log
+        newProcess.standardInput = FileHandle.nullDevice
+        try newProcess.run()
+        EtcdTestProcessReaper.shared.register(newProcess.processIdentifier)
+        process.withLock { $0 = newProcess }
+    }
+
+    /// Waits until the member answers `/health` with `true`, or throws after `timeout`.
+    package func waitUntilHealthy(timeout: Duration = .seconds(20)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if let body = EtcdTestHTTP.get(port: clientPort, path: "/health"), body.contains("\"health\":\"true\"") {
+                return
+            }
+            guard processIdentifier != nil else {
+                throw EtcdTestSupportError("etcd member \(name) exited while starting; log: \(logTail())")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw EtcdTestSupportError("etcd member \(name) did not become healthy within \(timeout); log: \(logTail())")
+    }
+
+    /// Stops the process with SIGTERM and waits for it to exit.
+    package func stop() {
+        signalAndWait(SIGTERM)
+    }
+
+    /// Kills the process with SIGKILL and waits for it to exit.
+    package func kill() {
+        signalAndWait(SIGKILL)
+    }
+
+    /// Freezes the process with SIGSTOP: it keeps its sockets open but answers nothing.
+    package func pause() {
+        if let pid = processIdentifier { Foundation.kill(pid, SIGSTOP) }
+    }
+
+    /// Resumes a paused process with SIGCONT.
+    package func resume() {
+        if let pid = processIdentifier { Foundation.kill(pid, SIGCONT) }
+    }
+
+    /// Reads one Prometheus metric's value from the member's `/metrics`.
+    package func metric(_ name: String) -> Double? {
+        guard let body = EtcdTestHTTP.get(port: clientPort, path: "/metrics") else { return nil }
+        for line in body.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.dropFirst(name.count + 1))
+        }
+        return nil
+    }
+
+    private func signalAndWait(_ signal: Int32) {
+        guard let running = process.withLock({ $0 }) else { return }
+        if running.isRunning {
+            Foundation.kill(running.processIdentifier, SIGCONT)
+            Foundation.kill(running.processIdentifier, signal)
+        }
+        running.waitUntilExit()
+        EtcdTestProcessReaper.shared.unregister(running.processIdentifier)
+    }
+
+    /// The last lines of the member's log, for failure messages.
+    package func logTail() -> String {
+        let logURL = dataDirectory.appendingPathComponent("etcd.log")
+        guard let data = try? Data(contentsOf: logURL) else { return "<no log>" }
+        return String(decoding: data.suffix(2_000), as: UTF8.self)
+    }
+}

@@ -1,0 +1,31 @@
+import EtcdClientCore
+import Foundation
+
+/// One single-member etcd shared by the tests of one test process, started on first use.
+///
+/// Tests that share it work under their own key prefix (see ``uniquePrefix(_:)``), so they can run in
+/// parallel. Tests that stop, pause or reconfigure a member start their own cluster instead.
+package actor SharedEtcd {
+    /// The shared instance.
+    package static let shared = SharedEtcd()
+    private var cluster: EtcdTestCluster?
+
+    /// The running cluster, started on first use.
+    package func get() async throws -> EtcdTestCluster {
+        if let cluster { return cluster }
+        let started = try await EtcdTestCluster.start(members: 1)
+        cluster = started
+        return started
+    }
+
+    /// Runs `body` with a new client of the shared member, and closes the client afterwards.
+    package static func withClient<Result: Sendable>(_ body: (EtcdClient) async throws -> Result) async throws -> Result {
+        let cluster = try await shared.get()
+        return try await withEtcdClient(configuration: cluster.clientConfiguration, body)
+    }
+
+    /// A key prefix no other test uses: `test/<name>/<random>/`.
+    package static func uniquePrefix(_ name: String) -> String {
+        "test/\(name)/\(UUID().uuidString.prefix(8))/"
+    }
+}
