@@ -1,1 +1,83 @@
-print("todo")
+import EtcdClientCore
+import Foundation
+
+/// Prints to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// The workload of one `-op`.
+protocol BenchWorkload {
+    /// Untimed preparation.
+    mutating func setup(_ configuration: BenchConfiguration, _ clients: [EtcdClient], _ result: inout BenchResult) async throws
+    /// The timed section: `configuration.total` operations.
+    func run(_ configuration: BenchConfiguration, _ clients: [EtcdClient], _ result: inout BenchResult) async throws -> [Duration]
+}
+
+func makeWorkload(_ op: String) throws -> any BenchWorkload {
+    switch op {
+    case "put": return PutWorkload()
+    case "get": return GetWorkload()
+    case "txn-put": return TxnPutWorkload()
+    default: throw BenchError("unknown or not yet supported op \(op)")
+    }
+}
+
+func runBench() async throws {
+    let configuration = try BenchConfiguration(arguments: Array(CommandLine.arguments.dropFirst()))
+    guard let endpoint = EtcdEndpoint(configuration.endpoint) else { throw BenchError("bad -endpoint \(configuration.endpoint)") }
+    var clientConfiguration = EtcdClient.Configuration(endpoints: [endpoint])
+    clientConfiguration.defaultCallOptions.timeout = .seconds(configuration.timeoutSeconds)
+    let clients = (0..<configuration.conns).map { _ in EtcdClient(configuration: clientConfiguration) }
+    do {
+        var serverVersion = ""
+        for client in clients { serverVersion = try await client.status().version }
+        var result = BenchResult()
+        result.serverVersion = serverVersion
+        result.op = configuration.op
+        result.total = configuration.total
+        result.clients = configuration.clients
+        result.conns = configuration.conns
+        result.keySize = configuration.keySize
+        result.valueSize = configuration.valueSize
+        var workload = try makeWorkload(configuration.op)
+        try await workload.setup(configuration, clients, &result)
+
+        let cpuBefore = selfCPUSeconds()
+        let serverBefore = processCPUSeconds(configuration.serverPID)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let latencies = try await workload.run(configuration, clients, &result)
+        let elapsed = clock.now - start
+        let cpuAfter = selfCPUSeconds()
+        let serverAfter = processCPUSeconds(configuration.serverPID)
+
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        result.elapsedSeconds = seconds
+        result.opsPerSecond = Double(configuration.total) / seconds
+        result.fillLatency(latencies)
+        result.clientCPUSeconds = cpuAfter - cpuBefore
+        result.clientCPUMicrosecondsPerOp = (cpuAfter - cpuBefore) * 1e6 / Double(configuration.total)
+        if let serverBefore, let serverAfter {
+            result.serverCPUSeconds = serverAfter - serverBefore
+            result.serverCPUMicrosecondsPerOp = (serverAfter - serverBefore) * 1e6 / Double(configuration.total)
+        }
+        print(try result.json())
+        do {
+            try await clients[0].delete(.prefix(EtcdKey(configuration.prefix)))
+        } catch {
+            printError("cleanup: \(error)")
+        }
+    } catch {
+        for client in clients { await client.close() }
+        throw error
+    }
+    for client in clients { await client.close() }
+}
+
+do {
+    try await runBench()
+} catch {
+    printError("etcd-bench: \(error)")
+    exit(1)
+}

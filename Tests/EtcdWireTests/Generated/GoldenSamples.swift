@@ -76,9 +76,9 @@ extension GoldenSample {
         GoldenSample(id: 63, name: "etcdserverpb.HashKVRequest [full]", protoType: "etcdserverpb.HashKVRequest", text: "revision: -1000004", value: goldenSample63()),
         GoldenSample(id: 64, name: "etcdserverpb.HashKVRequest [edge]", protoType: "etcdserverpb.HashKVRequest", text: "revision: -9223372036854775808", value: goldenSample64()),
         GoldenSample(id: 65, name: "etcdserverpb.HashKVResponse [full]", protoType: "etcdserverpb.HashKVResponse", text: "header { cluster_id: 81985529216494814 member_id: 81985529216502733 revision: -3000012 raft_term: 81985529216518571 } hash: 3000000005 compact_revision: -6000021", value: goldenSample65()),
-        GoldenSample(id: 66, name: "etcdserverpb.HashKVResponse [edge]", protoType: "etcdserverpb.HashKVResponse", text: "header { } hash: 1 compact_revision: 1", value: goldenSample66()),
+        GoldenSample(id: 66, name: "etcdserverpb.HashKVResponse [edge]", protoType: "etcdserverpb.HashKVResponse", text: "header { } hash: 4294967295 compact_revision: 1", value: goldenSample66()),
         GoldenSample(id: 67, name: "etcdserverpb.HashResponse [full]", protoType: "etcdserverpb.HashResponse", text: "header { cluster_id: 81985529216494814 member_id: 81985529216502733 revision: -3000012 raft_term: 81985529216518571 } hash: 3000000005", value: goldenSample67()),
-        GoldenSample(id: 68, name: "etcdserverpb.HashResponse [edge]", protoType: "etcdserverpb.HashResponse", text: "header { } hash: 1", value: goldenSample68()),
+        GoldenSample(id: 68, name: "etcdserverpb.HashResponse [edge]", protoType: "etcdserverpb.HashResponse", text: "header { } hash: 4294967295", value: goldenSample68()),
         GoldenSample(id: 69, name: "etcdserverpb.SnapshotRequest [full]", protoType: "etcdserverpb.SnapshotRequest", text: "", value: goldenSample69()),
         GoldenSample(id: 70, name: "etcdserverpb.SnapshotRequest [edge]", protoType: "etcdserverpb.SnapshotRequest", text: "", value: goldenSample70()),
         GoldenSample(id: 71, name: "etcdserverpb.SnapshotResponse [full]", protoType: "etcdserverpb.SnapshotResponse", text: "header { cluster_id: 81985529216494814 member_id: 81985529216502733 revision: -3000012 raft_term: 81985529216518571 } remaining_bytes: 81985529216526490 blob: \"\\000\\001\\177\\200\\377\\042\\134\\043\\006\\003\"", value: goldenSample71()),
@@ -1548,7 +1548,7 @@ private func goldenSample66() -> EtcdserverPB.HashKVResponse {
     var m1 = EtcdserverPB.HashKVResponse()
     let m2 = EtcdserverPB.ResponseHeader()
     m1.header = m2
-    m1.hash = 1
+    m1.hash = 4294967295
     m1.compactRevision = 1
     return m1
 }
@@ -1569,7 +1569,7 @@ private func goldenSample68() -> EtcdserverPB.HashResponse {
     var m1 = EtcdserverPB.HashResponse()
     let m2 = EtcdserverPB.ResponseHeader()
     m1.header = m2
-    m1.hash = 1
+    m1.hash = 4294967295
     return m1
 }
 

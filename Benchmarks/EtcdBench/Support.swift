@@ -1,0 +1,28 @@
+import Synchronization
+
+/// A counter shared by the worker tasks.
+final class SharedCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    /// Adds one and returns the value before.
+    @discardableResult
+    func increment() -> Int { count.wrappingAdd(1, ordering: .relaxed).oldValue }
+
+    /// The current count.
+    var value: Int { count.load(ordering: .relaxed) }
+}
+
+/// A small seeded random number generator, so that runs with the same `-seed` read in the same order.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

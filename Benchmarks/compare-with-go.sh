@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs etcd-bench (this package, release build) and the Go peer (shared/peers/gobench)
+# against ONE fresh local etcd, alternately (ours, Go, ours, Go, ...) REPS times each,
+# and prints the median ratio ours/Go of ops/sec and client CPU per op for each row.
+#
+#   Benchmarks/compare-with-go.sh [REPS] [OUT.jsonl]      defaults: 3, /tmp/swift-etcd-compare-<date>.jsonl
+#
+# Env: PEERS (default ../shared/peers beside the checkout), ROWS (regex of row labels to run),
+#      ETCD_BIN (default etcd on PATH).
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+PEERS="${PEERS:-$(cd "$ROOT/../shared/peers" 2>/dev/null && pwd || true)}"
+REPS="${1:-3}"
+OUT="${2:-/tmp/swift-etcd-compare-$(date +%Y%m%d-%H%M%S).jsonl}"
+ETCD="${ETCD_BIN:-$(command -v etcd || true)}"
+[ -x "$ETCD" ] || { echo "etcd not found: apt-get install etcd-server" >&2; exit 1; }
+[ -n "$PEERS" ] && [ -x "$PEERS/build-gobench.sh" ] || { echo "Go peer not found: set PEERS=.../shared/peers" >&2; exit 1; }
+
+echo "building etcd-bench (release) and the Go peer" >&2
+(cd "$ROOT" && swift build -c release --product etcd-bench >&2)
+OURS="$ROOT/.build/release/etcd-bench"
+GO_BIN="${GOBENCH:-/tmp/gobench-bin/gobench}"
+[ -x "$GO_BIN" ] || "$PEERS/build-gobench.sh" "$GO_BIN" >&2
+
+PORT="${ETCD_CLIENT_PORT:-23790}"
+DATA="$(mktemp -d /tmp/swift-etcd-compare-etcd.XXXXXX)"
+"$ETCD" --name bench --data-dir "$DATA" \
+  --listen-client-urls "http://127.0.0.1:$PORT" --advertise-client-urls "http://127.0.0.1:$PORT" \
+  --listen-peer-urls "http://127.0.0.1:$((PORT + 1))" --initial-advertise-peer-urls "http://127.0.0.1:$((PORT + 1))" \
+  --initial-cluster "bench=http://127.0.0.1:$((PORT + 1))" > "$DATA.log" 2>&1 &
+ETCD_PID=$!
+trap 'kill $ETCD_PID 2>/dev/null; wait $ETCD_PID 2>/dev/null; rm -rf "$DATA" "$DATA.log"' EXIT
+for _ in $(seq 1 200); do
+  ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:$PORT" endpoint health >/dev/null 2>&1 && break
+  sleep 0.05
+done
+export ETCD_ENDPOINT="127.0.0.1:$PORT" ETCD_SERVER_PID="$ETCD_PID"
+
+KV="-key-size 32 -val-size 256"
+rows=(
+  "put 1/1|-op put -total 10000 -clients 1 -conns 1 $KV"
+  "put 16/1|-op put -total 50000 -clients 16 -conns 1 $KV"
+  "put 64/4|-op put -total 50000 -clients 64 -conns 4 $KV"
+  "get-l 1/1|-op get -consistency l -total 10000 -clients 1 -conns 1 $KV"
+  "get-l 16/1|-op get -consistency l -total 50000 -clients 16 -conns 1 $KV"
+  "get-l 64/4|-op get -consistency l -total 50000 -clients 64 -conns 4 $KV"
+  "get-s 1/1|-op get -consistency s -total 10000 -clients 1 -conns 1 $KV"
+  "get-s 16/1|-op get -consistency s -total 50000 -clients 16 -conns 1 $KV"
+  "get-s 64/4|-op get -consistency s -total 50000 -clients 64 -conns 4 $KV"
+  "txn-put 16/1|-op txn-put -total 50000 -clients 16 -conns 1 $KV"
+)
+: > "$OUT"
+echo "writing $OUT" >&2
+for rep in $(seq 1 "$REPS"); do
+  for r in "${rows[@]}"; do
+    label="${r%%|*}"; args="${r#*|}"
+    if [ -n "${ROWS:-}" ] && ! [[ "$label" =~ $ROWS ]]; then continue; fi
+    for impl in swift go; do
+      bin="$OURS"; [ "$impl" = go ] && bin="$GO_BIN"
+      echo "[$rep/$REPS] $label $impl" >&2
+      # shellcheck disable=SC2086
+      line="$("$bin" $args)"
+      python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["row"]=sys.argv[2]; d["rep"]=int(sys.argv[3]); print(json.dumps(d))' \
+        "$line" "$label" "$rep" >> "$OUT"
+    done
+  done
+done
+python3 "$HERE/summarize-ratios.py" "$OUT"
