@@ -27,3 +27,11 @@ enum EtcdTestPorts {
         return ports
     }
 }
+
+/// A free loopback port, for tests that need an address where nothing listens.
+package enum EtcdTestFreePort {
+    /// One port that was free a moment ago.
+    package static func one() throws -> Int {
+        try EtcdTestPorts.free(count: 1)[0]
+    }
+}

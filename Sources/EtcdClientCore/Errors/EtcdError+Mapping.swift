@@ -63,6 +63,8 @@ extension EtcdError {
         let code: Code
         if let known = Self.serverMessages[status.message] {
             code = known
+        } else if status.code == .resourceExhausted && status.message.contains("message larger than max") {
+            code = .requestTooLarge  // gRPC's own message size limit, above etcd's request limit
         } else {
             switch status.code {
             case .deadlineExceeded: code = .deadlineExceeded
