@@ -39,7 +39,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "EtcdDemo",
-            dependencies: ["EtcdClientCore", "_EtcdTestSupport"],
+            dependencies: ["EtcdClientCore"],
             path: "Examples/Demo",
             swiftSettings: swiftSettings
         ),

@@ -2,7 +2,8 @@ import Foundation
 
 /// The command-line flags, the same as the Go peer's (`shared/peers/gobench`).
 struct BenchConfiguration: Sendable {
-    var endpoint = ProcessInfo.processInfo.environment["ETCD_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:2379"
+    var endpoint =
+        ProcessInfo.processInfo.environment["ETCD_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:2379"
     var op = "put"
     var total = 10_000
     var clients = 1

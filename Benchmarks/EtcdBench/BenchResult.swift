@@ -30,7 +30,8 @@ struct BenchResult {
     /// Fills the latency percentiles the way the Go peer does (nearest rank).
     mutating func fillLatency(_ samples: [Duration]) {
         guard !samples.isEmpty else { return }
-        let sorted = samples.map { Double($0.components.seconds) * 1e3 + Double($0.components.attoseconds) / 1e15 }.sorted()
+        let sorted = samples.map { Double($0.components.seconds) * 1e3 + Double($0.components.attoseconds) / 1e15 }
+            .sorted()
         func percentile(_ p: Double) -> Double {
             let index = min(max(Int(Double(sorted.count) * p + 0.5) - 1, 0), sorted.count - 1)
             return round(sorted[index], 3)
@@ -56,7 +57,10 @@ struct BenchResult {
             ("client_cpu_us_per_op", round(clientCPUMicrosecondsPerOp, 1)),
         ]
         if let serverCPUSeconds, let serverCPUMicrosecondsPerOp {
-            object += [("server_cpu_s", round(serverCPUSeconds, 3)), ("server_cpu_us_per_op", round(serverCPUMicrosecondsPerOp, 1))]
+            object += [
+                ("server_cpu_s", round(serverCPUSeconds, 3)),
+                ("server_cpu_us_per_op", round(serverCPUMicrosecondsPerOp, 1)),
+            ]
         }
         if !extra.isEmpty { object.append(("extra", extra)) }
         var parts: [String] = []

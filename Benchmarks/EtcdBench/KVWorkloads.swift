@@ -4,12 +4,20 @@ import EtcdClientCore
 struct PutWorkload: BenchWorkload {
     var value: [UInt8] = []
 
-    mutating func setup(_ configuration: BenchConfiguration, _ clients: [EtcdClient], _ result: inout BenchResult) async throws {
+    mutating func setup(
+        _ configuration: BenchConfiguration,
+        _ clients: [EtcdClient],
+        _ result: inout BenchResult
+    ) async throws {
         value = makeValue(configuration.valueSize)
         result.latencyOf = "Put RPC"
     }
 
-    func run(_ configuration: BenchConfiguration, _ clients: [EtcdClient], _ result: inout BenchResult) async throws -> [Duration] {
+    func run(
+        _ configuration: BenchConfiguration,
+        _ clients: [EtcdClient],
+        _ result: inout BenchResult
+    ) async throws -> [Duration] {
         let value = value
         let (latencies, errors) = await runWorkers(configuration: configuration, clients: clients) { _, index, client in
             let key = configuration.keyspace > 0 ? index % configuration.keyspace : index
@@ -25,7 +33,11 @@ struct GetWorkload: BenchWorkload {
     var keyCount = 0
     var order: [Int] = []
 
-    mutating func setup(_ configuration: BenchConfiguration, _ clients: [EtcdClient], _ result: inout BenchResult) async throws {
+    mutating func setup(
+        _ configuration: BenchConfiguration,
+        _ clients: [EtcdClient],
+        _ result: inout BenchResult
+    ) async throws {
         guard configuration.consistency == "l" || configuration.consistency == "s" else {
             throw BenchError("consistency must be l or s")
         }
@@ -45,7 +57,11 @@ struct GetWorkload: BenchWorkload {
         order = Array(0..<keyCount).shuffled(using: &generator)
     }
 
-    func run(_ configuration: BenchConfiguration, _ clients: [EtcdClient], _ result: inout BenchResult) async throws -> [Duration] {
+    func run(
+        _ configuration: BenchConfiguration,
+        _ clients: [EtcdClient],
+        _ result: inout BenchResult
+    ) async throws -> [Duration] {
         let order = order
         let keyCount = keyCount
         let consistency: EtcdConsistency = configuration.consistency == "s" ? .serializable : .linearizable
@@ -64,21 +80,36 @@ struct GetWorkload: BenchWorkload {
 struct TxnPutWorkload: BenchWorkload {
     var value: [UInt8] = []
 
-    mutating func setup(_ configuration: BenchConfiguration, _ clients: [EtcdClient], _ result: inout BenchResult) async throws {
+    mutating func setup(
+        _ configuration: BenchConfiguration,
+        _ clients: [EtcdClient],
+        _ result: inout BenchResult
+    ) async throws {
         value = makeValue(configuration.valueSize)
         result.latencyOf = "Txn RPC"
     }
 
-    func run(_ configuration: BenchConfiguration, _ clients: [EtcdClient], _ result: inout BenchResult) async throws -> [Duration] {
+    func run(
+        _ configuration: BenchConfiguration,
+        _ clients: [EtcdClient],
+        _ result: inout BenchResult
+    ) async throws -> [Duration] {
         let value = value
         let succeeded = SharedCounter()
         let (latencies, errors) = await runWorkers(configuration: configuration, clients: clients) { _, index, client in
             let key = configuration.keyspace > 0 ? index % configuration.keyspace : index
             let first = makeKey(configuration.prefix, key * configuration.txnOps, configuration.keySize)
             let puts = (0..<configuration.txnOps).map { offset in
-                EtcdOperation.put(makeKey(configuration.prefix, key * configuration.txnOps + offset, configuration.keySize), value: value)
+                EtcdOperation.put(
+                    makeKey(configuration.prefix, key * configuration.txnOps + offset, configuration.keySize),
+                    value: value
+                )
             }
-            let response = try await client.txn(if: [.createRevision(first, .equal, 0)], then: puts, else: [.get(first)])
+            let response = try await client.txn(
+                if: [.createRevision(first, .equal, 0)],
+                then: puts,
+                else: [.get(first)]
+            )
             if response.succeeded { succeeded.increment() }
         }
         result.errors = errors

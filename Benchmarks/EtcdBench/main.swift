@@ -9,9 +9,17 @@ func printError(_ text: String) {
 /// The workload of one `-op`.
 protocol BenchWorkload {
     /// Untimed preparation.
-    mutating func setup(_ configuration: BenchConfiguration, _ clients: [EtcdClient], _ result: inout BenchResult) async throws
+    mutating func setup(
+        _ configuration: BenchConfiguration,
+        _ clients: [EtcdClient],
+        _ result: inout BenchResult
+    ) async throws
     /// The timed section: `configuration.total` operations.
-    func run(_ configuration: BenchConfiguration, _ clients: [EtcdClient], _ result: inout BenchResult) async throws -> [Duration]
+    func run(
+        _ configuration: BenchConfiguration,
+        _ clients: [EtcdClient],
+        _ result: inout BenchResult
+    ) async throws -> [Duration]
 }
 
 func makeWorkload(_ op: String) throws -> any BenchWorkload {
@@ -25,7 +33,9 @@ func makeWorkload(_ op: String) throws -> any BenchWorkload {
 
 func runBench() async throws {
     let configuration = try BenchConfiguration(arguments: Array(CommandLine.arguments.dropFirst()))
-    guard let endpoint = EtcdEndpoint(configuration.endpoint) else { throw BenchError("bad -endpoint \(configuration.endpoint)") }
+    guard let endpoint = EtcdEndpoint(configuration.endpoint) else {
+        throw BenchError("bad -endpoint \(configuration.endpoint)")
+    }
     var clientConfiguration = EtcdClient.Configuration(endpoints: [endpoint])
     clientConfiguration.defaultCallOptions.timeout = .seconds(configuration.timeoutSeconds)
     let clients = (0..<configuration.conns).map { _ in EtcdClient(configuration: clientConfiguration) }

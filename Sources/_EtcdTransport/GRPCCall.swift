@@ -44,7 +44,14 @@ final class GRPCCall: @unchecked Sendable {
     /// Whether the caller has been told the outcome; later events are ignored.
     var finished = false
 
-    init(id: UInt64, head: GRPCRequestHead, sink: GRPCResponseSink, firstMessage: [UInt8]?, ended: Bool, maximumResponseSize: Int) {
+    init(
+        id: UInt64,
+        head: GRPCRequestHead,
+        sink: GRPCResponseSink,
+        firstMessage: [UInt8]?,
+        ended: Bool,
+        maximumResponseSize: Int
+    ) {
         self.id = id
         self.head = head
         self.sink = sink

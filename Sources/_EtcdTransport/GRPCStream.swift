@@ -11,7 +11,11 @@ package struct GRPCStream: Sendable {
     ///
     /// - Throws: ``GRPCConnectionError`` when the connection has already failed.
     package func send(_ message: [UInt8]) throws {
-        if let error = connection.enqueue(.send(callID: callID, message: GRPCMessageDeframer.frame(message), end: false)) { throw error }
+        if let error = connection.enqueue(
+            .send(callID: callID, message: GRPCMessageDeframer.frame(message), end: false)
+        ) {
+            throw error
+        }
     }
 
     /// Half-closes the call: no more request messages.

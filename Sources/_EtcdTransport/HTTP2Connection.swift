@@ -60,12 +60,17 @@ package final class HTTP2Connection: Sendable {
         let loop = HTTP2IOLoop(connection: self)
         let box = Unmanaged.passRetained(loop).toOpaque()
         var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { argument in
-            guard let argument else { return nil }
-            let loop = Unmanaged<HTTP2IOLoop>.fromOpaque(argument).takeRetainedValue()
-            loop.run()
-            return nil
-        }, box)
+        let status = pthread_create(
+            &thread,
+            nil,
+            { argument in
+                guard let argument else { return nil }
+                let loop = Unmanaged<HTTP2IOLoop>.fromOpaque(argument).takeRetainedValue()
+                loop.run()
+                return nil
+            },
+            box
+        )
         if status == 0 {
             shared.withLock { $0.thread = thread }
         } else {
@@ -186,26 +191,37 @@ package final class HTTP2Connection: Sendable {
         let (error, needsWakeup) = shared.withLock { state -> (GRPCConnectionError?, Bool) in
             switch state.phase {
             case .closed(let error):
-                return (GRPCConnectionError(
-                    endpoint: error.endpoint, reason: error.reason, detail: error.detail, requestNotSent: true
-                ), false)
+                return (
+                    GRPCConnectionError(
+                        endpoint: error.endpoint,
+                        reason: error.reason,
+                        detail: error.detail,
+                        requestNotSent: true
+                    ), false
+                )
             case .goingAway:
                 if case .start = command {
-                    return (GRPCConnectionError(
-                        endpoint: configuration.authority,
-                        reason: .goingAway,
-                        detail: "the server sent GOAWAY",
-                        requestNotSent: true
-                    ), false)
+                    return (
+                        GRPCConnectionError(
+                            endpoint: configuration.authority,
+                            reason: .goingAway,
+                            detail: "the server sent GOAWAY",
+                            requestNotSent: true
+                        ), false
+                    )
                 }
             case .open:
                 break
             }
             if state.closeRequested, case .start = command {
-                return (GRPCConnectionError(
-                    endpoint: configuration.authority, reason: .closed, detail: "the connection is closing",
-                    requestNotSent: true
-                ), false)
+                return (
+                    GRPCConnectionError(
+                        endpoint: configuration.authority,
+                        reason: .closed,
+                        detail: "the connection is closing",
+                        requestNotSent: true
+                    ), false
+                )
             }
             state.inbox.append(command)
             if state.wakeupPending { return (nil, false) }

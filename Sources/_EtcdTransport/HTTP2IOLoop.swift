@@ -23,6 +23,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
     private var pingSentAt: Int64?
     private var goingAway = false
     private var failure: GRPCConnectionError?
+    private var lastSessionError = ""
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
 
     init(connection: HTTP2Connection) {
@@ -39,6 +40,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
 
     /// Connects, serves calls until the connection closes or fails, then releases everything.
     func run() {
+        Self.nameCurrentThread("etcd-io")
         let connected = TCPSocket.connect(
             host: configuration.host,
             port: configuration.port,
@@ -68,6 +70,14 @@ final class HTTP2IOLoop: @unchecked Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// Names the calling thread, so that `top -H`, `/proc` and debuggers show what it is.
+    private static func nameCurrentThread(_ name: String) {
+        let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        _ = Array(name.utf8).withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        Glibc.close(descriptor)
+    }
+
     private func serve() {
         lastReadTime = MonotonicClock.now()
         while failure == nil {
@@ -77,7 +87,21 @@ final class HTTP2IOLoop: @unchecked Sendable {
             flush()
             if failure != nil { break }
             if goingAway && callsByID.isEmpty {
-                fail(GRPCConnectionError(endpoint: endpoint, reason: .goingAway, detail: "the server sent GOAWAY", requestNotSent: true))
+                fail(
+                    GRPCConnectionError(
+                        endpoint: endpoint,
+                        reason: .goingAway,
+                        detail: "the server sent GOAWAY",
+                        requestNotSent: true
+                    )
+                )
+                break
+            }
+            if let session, nghttp2_session_want_read(session) == 0, nghttp2_session_want_write(session) == 0,
+                pendingOutputOffset == pendingOutput.count
+            {
+                let detail = lastSessionError.isEmpty ? "the HTTP/2 session ended" : lastSessionError
+                fail(protocolFailure("invalid HTTP/2 from the server: \(detail)"))
                 break
             }
             guard let socket else { break }
@@ -89,7 +113,14 @@ final class HTTP2IOLoop: @unchecked Sendable {
             let ready = poll(&fds, 2, pollTimeout(now: now))
             if ready < 0 {
                 if errno == EINTR { continue }
-                fail(GRPCConnectionError(endpoint: endpoint, reason: .connectionLost, detail: errnoText(), requestNotSent: false))
+                fail(
+                    GRPCConnectionError(
+                        endpoint: endpoint,
+                        reason: .connectionLost,
+                        detail: errnoText(),
+                        requestNotSent: false
+                    )
+                )
                 break
             }
             if fds[1].revents != 0 {
@@ -123,7 +154,15 @@ final class HTTP2IOLoop: @unchecked Sendable {
             return false
         }
         defer { nghttp2_session_callbacks_del(callbacks) }
-        nghttp2_session_callbacks_set_on_header_callback(callbacks) { _, frame, name, nameLength, value, valueLength, _, user in
+        nghttp2_session_callbacks_set_on_header_callback(callbacks) {
+            _,
+            frame,
+            name,
+            nameLength,
+            value,
+            valueLength,
+            _,
+            user in
             guard let frame, let name, let value, let user else { return 0 }
             let loop = Unmanaged<HTTP2IOLoop>.fromOpaque(user).takeUnretainedValue()
             loop.received(
@@ -141,7 +180,10 @@ final class HTTP2IOLoop: @unchecked Sendable {
         }
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, user in
             guard let user else { return 0 }
-            Unmanaged<HTTP2IOLoop>.fromOpaque(user).takeUnretainedValue().closed(streamID: streamID, errorCode: errorCode)
+            Unmanaged<HTTP2IOLoop>.fromOpaque(user).takeUnretainedValue().closed(
+                streamID: streamID,
+                errorCode: errorCode
+            )
             return 0
         }
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks) { _, frame, user in
@@ -152,8 +194,16 @@ final class HTTP2IOLoop: @unchecked Sendable {
         nghttp2_session_callbacks_set_on_frame_send_callback(callbacks) { _, frame, user in
             guard let frame, let user else { return 0 }
             if frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue) {
-                Unmanaged<HTTP2IOLoop>.fromOpaque(user).takeUnretainedValue().sentHeaders(streamID: frame.pointee.hd.stream_id)
+                Unmanaged<HTTP2IOLoop>.fromOpaque(user).takeUnretainedValue().sentHeaders(
+                    streamID: frame.pointee.hd.stream_id
+                )
             }
+            return 0
+        }
+        nghttp2_session_callbacks_set_error_callback2(callbacks) { _, _, message, length, user in
+            guard let message, let user else { return 0 }
+            let text = String(decoding: UnsafeRawBufferPointer(start: message, count: length), as: UTF8.self)
+            Unmanaged<HTTP2IOLoop>.fromOpaque(user).takeUnretainedValue().lastSessionError = text
             return 0
         }
         var newSession: OpaquePointer?
@@ -200,7 +250,14 @@ final class HTTP2IOLoop: @unchecked Sendable {
         if closeRequested {
             if let session { nghttp2_session_terminate_session(session, UInt32(NGHTTP2_NO_ERROR.rawValue)) }
             flush()
-            fail(GRPCConnectionError(endpoint: endpoint, reason: .closed, detail: "the client closed the connection", requestNotSent: false))
+            fail(
+                GRPCConnectionError(
+                    endpoint: endpoint,
+                    reason: .closed,
+                    detail: "the client closed the connection",
+                    requestNotSent: false
+                )
+            )
             return false
         }
         return true
@@ -213,7 +270,14 @@ final class HTTP2IOLoop: @unchecked Sendable {
             return
         }
         guard let session, !goingAway else {
-            call.finish(throwing: GRPCConnectionError(endpoint: endpoint, reason: .goingAway, detail: "the server sent GOAWAY", requestNotSent: true))
+            call.finish(
+                throwing: GRPCConnectionError(
+                    endpoint: endpoint,
+                    reason: .goingAway,
+                    detail: "the server sent GOAWAY",
+                    requestNotSent: true
+                )
+            )
             return
         }
         var headers: [(String, String)] = [
@@ -234,10 +298,14 @@ final class HTTP2IOLoop: @unchecked Sendable {
             return nghttp2_submit_request(session, nil, vector.baseAddress, vector.count, &provider, nil)
         }
         guard streamID > 0 else {
-            call.finish(throwing: GRPCConnectionError(
-                endpoint: endpoint, reason: .goingAway,
-                detail: "no stream could be opened (nghttp2 error \(streamID))", requestNotSent: true
-            ))
+            call.finish(
+                throwing: GRPCConnectionError(
+                    endpoint: endpoint,
+                    reason: .goingAway,
+                    detail: "no stream could be opened (nghttp2 error \(streamID))",
+                    requestNotSent: true
+                )
+            )
             return
         }
         call.streamID = streamID
@@ -246,7 +314,10 @@ final class HTTP2IOLoop: @unchecked Sendable {
         earliestDeadline = min(earliestDeadline, call.deadline)
     }
 
-    private static func withHeaderVector<R>(_ headers: [(String, String)], _ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> R) -> R {
+    private static func withHeaderVector<R>(
+        _ headers: [(String, String)],
+        _ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> R
+    ) -> R {
         var storage: [UInt8] = []
         var ranges: [(Int, Int, Int, Int)] = []
         for (name, value) in headers {
@@ -260,7 +331,10 @@ final class HTTP2IOLoop: @unchecked Sendable {
             let base = bytes.baseAddress ?? UnsafeMutablePointer<UInt8>.allocate(capacity: 0)
             var vector = ranges.map { range in
                 nghttp2_nv(
-                    name: base + range.0, value: base + range.2, namelen: range.1, valuelen: range.3,
+                    name: base + range.0,
+                    value: base + range.2,
+                    namelen: range.1,
+                    valuelen: range.3,
                     flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)
                 )
             }
@@ -290,14 +364,24 @@ final class HTTP2IOLoop: @unchecked Sendable {
         }
         guard !call.finished else { return }
         if let session {
-            nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), call.streamID, UInt32(NGHTTP2_CANCEL.rawValue))
+            nghttp2_submit_rst_stream(
+                session,
+                UInt8(NGHTTP2_FLAG_NONE.rawValue),
+                call.streamID,
+                UInt32(NGHTTP2_CANCEL.rawValue)
+            )
         }
         call.finish(throwing: CancellationError())
     }
 
     // MARK: - nghttp2 callbacks
 
-    private func readOutbound(streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
+    private func readOutbound(
+        streamID: Int32,
+        into buffer: UnsafeMutablePointer<UInt8>,
+        length: Int,
+        flags: UnsafeMutablePointer<UInt32>
+    ) -> Int {
         guard let call = callsByStream[streamID], !call.finished else {
             flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
             return 0
@@ -346,7 +430,12 @@ final class HTTP2IOLoop: @unchecked Sendable {
             }
         } catch {
             if let session {
-                nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, UInt32(NGHTTP2_CANCEL.rawValue))
+                nghttp2_submit_rst_stream(
+                    session,
+                    UInt8(NGHTTP2_FLAG_NONE.rawValue),
+                    streamID,
+                    UInt32(NGHTTP2_CANCEL.rawValue)
+                )
             }
             call.finish(throwing: GRPCStatus(code: .internal, message: "malformed gRPC message framing: \(error)"))
         }
@@ -385,20 +474,40 @@ final class HTTP2IOLoop: @unchecked Sendable {
             case .bytes(let count):
                 lastReadTime = MonotonicClock.now()
                 let consumed = nghttp2_session_mem_recv(
-                    session, readBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self), count
+                    session,
+                    readBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                    count
                 )
                 if consumed < 0 {
-                    fail(protocolFailure("invalid HTTP/2 from the server: \(String(cString: nghttp2_strerror(Int32(consumed))))"))
+                    fail(
+                        protocolFailure(
+                            "invalid HTTP/2 from the server: \(String(cString: nghttp2_strerror(Int32(consumed))))"
+                        )
+                    )
                     return
                 }
                 if count < readBuffer.count { return }
             case .wouldBlock:
                 return
             case .endOfStream:
-                fail(GRPCConnectionError(endpoint: endpoint, reason: .connectionLost, detail: "the server closed the connection", requestNotSent: false))
+                fail(
+                    GRPCConnectionError(
+                        endpoint: endpoint,
+                        reason: .connectionLost,
+                        detail: "the server closed the connection",
+                        requestNotSent: false
+                    )
+                )
                 return
             case .failed(let code):
-                fail(GRPCConnectionError(endpoint: endpoint, reason: .connectionLost, detail: errnoText(code), requestNotSent: false))
+                fail(
+                    GRPCConnectionError(
+                        endpoint: endpoint,
+                        reason: .connectionLost,
+                        detail: errnoText(code),
+                        requestNotSent: false
+                    )
+                )
                 return
             }
         }
@@ -431,7 +540,14 @@ final class HTTP2IOLoop: @unchecked Sendable {
             case .success(let written):
                 pendingOutputOffset += written
             case .failure(let code):
-                fail(GRPCConnectionError(endpoint: endpoint, reason: .connectionLost, detail: errnoText(code.code), requestNotSent: false))
+                fail(
+                    GRPCConnectionError(
+                        endpoint: endpoint,
+                        reason: .connectionLost,
+                        detail: errnoText(code.code),
+                        requestNotSent: false
+                    )
+                )
                 return
             }
         }
@@ -448,7 +564,12 @@ final class HTTP2IOLoop: @unchecked Sendable {
             for call in callsByID.values where !call.finished {
                 if call.deadline <= now {
                     if let session {
-                        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), call.streamID, UInt32(NGHTTP2_CANCEL.rawValue))
+                        nghttp2_submit_rst_stream(
+                            session,
+                            UInt8(NGHTTP2_FLAG_NONE.rawValue),
+                            call.streamID,
+                            UInt32(NGHTTP2_CANCEL.rawValue)
+                        )
                     }
                     call.finish(throwing: GRPCStatus(code: .deadlineExceeded, message: "the call's deadline passed"))
                 } else {
@@ -459,7 +580,14 @@ final class HTTP2IOLoop: @unchecked Sendable {
         guard let interval = configuration.keepaliveInterval, let session else { return }
         if let pingSentAt {
             if now - pingSentAt >= configuration.keepaliveTimeout.nanoseconds {
-                fail(GRPCConnectionError(endpoint: endpoint, reason: .keepaliveTimeout, detail: "no PING acknowledgement", requestNotSent: false))
+                fail(
+                    GRPCConnectionError(
+                        endpoint: endpoint,
+                        reason: .keepaliveTimeout,
+                        detail: "no PING acknowledgement",
+                        requestNotSent: false
+                    )
+                )
             }
         } else if !callsByID.isEmpty && now - lastReadTime >= interval.nanoseconds {
             nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)

@@ -61,7 +61,9 @@ struct BinaryAndLargeTests {
             let count = 10_000
             let revisions = try await withThrowingTaskGroup(of: Int64.self) { group in
                 for index in 0..<count {
-                    group.addTask { try await etcd.put(EtcdKey(prefix + "\(index)"), value: "value-\(index)").header.revision }
+                    group.addTask {
+                        try await etcd.put(EtcdKey(prefix + "\(index)"), value: "value-\(index)").header.revision
+                    }
                 }
                 var revisions: [Int64] = []
                 for try await revision in group { revisions.append(revision) }

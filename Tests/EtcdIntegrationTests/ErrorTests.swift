@@ -14,7 +14,9 @@ struct ErrorTests {
             #expect(get.code == .emptyKey)
             let delete = try await #require(throws: EtcdError.self) { try await etcd.delete(EtcdKey("")) }
             #expect(delete.code == .emptyKey)
-            let txn = try await #require(throws: EtcdError.self) { try await etcd.txn(if: [], then: [.put(EtcdKey(""), value: "v")]) }
+            let txn = try await #require(throws: EtcdError.self) {
+                try await etcd.txn(if: [], then: [.put(EtcdKey(""), value: "v")])
+            }
             #expect(txn.code == .emptyKey)
         }
     }
@@ -44,8 +46,13 @@ struct ErrorTests {
             #expect(put.code == .leaseNotFound)
             let revoke = try await #require(throws: EtcdError.self) { try await etcd.revokeLease(missing) }
             #expect(revoke.code == .leaseNotFound)
-            let chosen = try await etcd.grantLease(ttl: .seconds(30), id: EtcdLeaseID(rawValue: 0x7357_0000 + Int64.random(in: 0..<65_536)))
-            let duplicate = try await #require(throws: EtcdError.self) { try await etcd.grantLease(ttl: .seconds(30), id: chosen.id) }
+            let chosen = try await etcd.grantLease(
+                ttl: .seconds(30),
+                id: EtcdLeaseID(rawValue: 0x7357_0000 + Int64.random(in: 0..<65_536))
+            )
+            let duplicate = try await #require(throws: EtcdError.self) {
+                try await etcd.grantLease(ttl: .seconds(30), id: chosen.id)
+            }
             #expect(duplicate.code == .leaseExists)
             try await etcd.revokeLease(chosen.id)
         }
@@ -55,7 +62,9 @@ struct ErrorTests {
     func keepCurrentValueOfMissingKey() async throws {
         try await SharedEtcd.withClient { etcd in
             let key = EtcdKey(SharedEtcd.uniquePrefix("keep") + "k")
-            let error = try await #require(throws: EtcdError.self) { try await etcd.put(EtcdPutRequest(key, value: .keepCurrent)) }
+            let error = try await #require(throws: EtcdError.self) {
+                try await etcd.put(EtcdPutRequest(key, value: .keepCurrent))
+            }
             #expect(error.code == .keyNotFound)
         }
     }

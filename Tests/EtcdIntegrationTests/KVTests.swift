@@ -107,13 +107,21 @@ struct KVTests {
             #expect(atSecond.keyValues.map(\.stringValue) == ["v1", "v1"])
             #expect(atSecond.header.revision >= third)
 
-            let modifiedLately = try await etcd.get(EtcdGetRequest(.prefix(EtcdKey(prefix)), modRevision: .atLeast(third)))
+            let modifiedLately = try await etcd.get(
+                EtcdGetRequest(.prefix(EtcdKey(prefix)), modRevision: .atLeast(third))
+            )
             #expect(modifiedLately.keyValues.map(\.key.description) == [prefix + "x"])
-            let modifiedEarly = try await etcd.get(EtcdGetRequest(.prefix(EtcdKey(prefix)), modRevision: .atMost(second)))
+            let modifiedEarly = try await etcd.get(
+                EtcdGetRequest(.prefix(EtcdKey(prefix)), modRevision: .atMost(second))
+            )
             #expect(modifiedEarly.keyValues.map(\.key.description) == [prefix + "y"])
-            let createdFirst = try await etcd.get(EtcdGetRequest(.prefix(EtcdKey(prefix)), createRevision: .within(first...first)))
+            let createdFirst = try await etcd.get(
+                EtcdGetRequest(.prefix(EtcdKey(prefix)), createRevision: .within(first...first))
+            )
             #expect(createdFirst.keyValues.map(\.key.description) == [prefix + "x"])
-            let createdLater = try await etcd.get(EtcdGetRequest(.prefix(EtcdKey(prefix)), createRevision: .atLeast(second)))
+            let createdLater = try await etcd.get(
+                EtcdGetRequest(.prefix(EtcdKey(prefix)), createRevision: .atLeast(second))
+            )
             #expect(createdLater.keyValues.map(\.key.description) == [prefix + "y"])
         }
     }
@@ -175,7 +183,9 @@ struct KVTests {
             #expect(try await etcd.get(key, revision: second)?.stringValue == "2")
             let again = try await #require(throws: EtcdError.self) { try await etcd.compact(revision: first) }
             #expect(again.code == .compacted)
-            let future = try await #require(throws: EtcdError.self) { try await etcd.get(key, revision: second + 1_000_000) }
+            let future = try await #require(throws: EtcdError.self) {
+                try await etcd.get(key, revision: second + 1_000_000)
+            }
             #expect(future.code == .futureRevision)
         }
     }

@@ -25,9 +25,12 @@ struct TxnTests {
         }
     }
 
-    @Test("every compare target with every operator", arguments: [
-        EtcdCompare.Operator.equal, .notEqual, .less, .greater,
-    ])
+    @Test(
+        "every compare target with every operator",
+        arguments: [
+            EtcdCompare.Operator.equal, .notEqual, .less, .greater,
+        ]
+    )
     func compareTargets(comparison: EtcdCompare.Operator) async throws {
         try await SharedEtcd.withClient { etcd in
             let key = EtcdKey(SharedEtcd.uniquePrefix("compare") + "k")
@@ -50,11 +53,17 @@ struct TxnTests {
                 (.version(key, comparison, 2), holds(kv.version, 2)),
                 (.version(key, comparison, 1), holds(kv.version, 1)),
                 (.createRevision(key, comparison, put.header.revision), holds(kv.createRevision, put.header.revision)),
-                (.createRevision(key, comparison, put.header.revision + 1), holds(kv.createRevision, put.header.revision + 1)),
+                (
+                    .createRevision(key, comparison, put.header.revision + 1),
+                    holds(kv.createRevision, put.header.revision + 1)
+                ),
                 (.modRevision(key, comparison, kv.modRevision), holds(kv.modRevision, kv.modRevision)),
                 (.modRevision(key, comparison, kv.modRevision - 1), holds(kv.modRevision, kv.modRevision - 1)),
                 (.lease(key, comparison, lease.id), holds(lease.id.rawValue, lease.id.rawValue)),
-                (.lease(key, comparison, EtcdLeaseID(rawValue: lease.id.rawValue + 1)), holds(lease.id.rawValue, lease.id.rawValue + 1)),
+                (
+                    .lease(key, comparison, EtcdLeaseID(rawValue: lease.id.rawValue + 1)),
+                    holds(lease.id.rawValue, lease.id.rawValue + 1)
+                ),
             ]
             for (compare, expected) in cases {
                 let response = try await etcd.txn(if: [compare], then: [], else: [])

@@ -63,7 +63,9 @@ struct GoldenTests {
         put.key = []
         put.value = []
         #expect(put.serializedBytes().isEmpty)
-        #expect(try Protoc.encode("key: \"\" value: \"\" lease: 0 prev_kv: false", type: "etcdserverpb.PutRequest").isEmpty)
+        #expect(
+            try Protoc.encode("key: \"\" value: \"\" lease: 0 prev_kv: false", type: "etcdserverpb.PutRequest").isEmpty
+        )
 
         var auth = EtcdserverPB.AuthenticateRequest()
         auth.name = ""
@@ -75,7 +77,10 @@ struct GoldenTests {
         var compare = EtcdserverPB.Compare()
         compare.targetUnion = .value([])
         #expect(lease.serializedBytes() == [0x2A, 0x00, 0x2A, 0x00])
-        #expect(lease.serializedBytes() == (try Protoc.encode("keys: \"\" keys: \"\"", type: "etcdserverpb.LeaseTimeToLiveResponse")))
+        #expect(
+            lease.serializedBytes()
+                == (try Protoc.encode("keys: \"\" keys: \"\"", type: "etcdserverpb.LeaseTimeToLiveResponse"))
+        )
         #expect(compare.serializedBytes() == [0x3A, 0x00])
         #expect(compare.serializedBytes() == (try Protoc.encode("value: \"\"", type: "etcdserverpb.Compare")))
     }

@@ -155,7 +155,9 @@ struct DecodingSemanticsTests {
 
     @Test("a singular message field seen twice is merged; the last scalar wins")
     func singularMerge() throws {
-        let response = try EtcdserverPB.PutResponse(serializedBytes: [0x0A, 0x02, 0x08, 0x01, 0x0A, 0x04, 0x10, 0x02, 0x08, 0x03])
+        let response = try EtcdserverPB.PutResponse(serializedBytes: [
+            0x0A, 0x02, 0x08, 0x01, 0x0A, 0x04, 0x10, 0x02, 0x08, 0x03,
+        ])
         #expect(response.header?.clusterId == 3)
         #expect(response.header?.memberId == 2)
         let request = try EtcdserverPB.PutRequest(serializedBytes: [0x18, 0x01, 0x18, 0x02])

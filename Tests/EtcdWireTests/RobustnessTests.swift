@@ -77,7 +77,9 @@ struct RobustnessTests {
         }
         #expect(throws: ProtobufDecodingError.truncated) {
             // Length 2^63: must not overflow.
-            try EtcdserverPB.PutRequest(serializedBytes: [0x0A, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01])
+            try EtcdserverPB.PutRequest(serializedBytes: [
+                0x0A, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01,
+            ])
         }
         #expect(throws: ProtobufDecodingError.truncated) {
             try EtcdserverPB.PutResponse(serializedBytes: [0x0A, 0x03, 0x08])

@@ -36,30 +36,36 @@ package final class EtcdTestCluster: Sendable {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let ports = try EtcdTestPorts.free(count: count * 2)
         let names = (0..<count).map { "m\($0)" }
-        let initialCluster = names.indices.map { "\(names[$0])=http://127.0.0.1:\(ports[$0 * 2 + 1])" }.joined(separator: ",")
+        let initialCluster = names.indices.map { "\(names[$0])=http://127.0.0.1:\(ports[$0 * 2 + 1])" }.joined(
+            separator: ","
+        )
         let token = "swift-etcd-\(UUID().uuidString.prefix(8))"
         let members = names.indices.map { index -> EtcdTestMember in
             let clientPort = ports[index * 2]
             let peerPort = ports[index * 2 + 1]
             let dataDirectory = root.appendingPathComponent(names[index])
-            let arguments = [
-                "--name", names[index],
-                "--data-dir", dataDirectory.appendingPathComponent("data").path,
-                "--listen-client-urls", "http://127.0.0.1:\(clientPort)",
-                "--advertise-client-urls", "http://127.0.0.1:\(clientPort)",
-                "--listen-peer-urls", "http://127.0.0.1:\(peerPort)",
-                "--initial-advertise-peer-urls", "http://127.0.0.1:\(peerPort)",
-                "--initial-cluster", initialCluster,
-                "--initial-cluster-token", token,
-                "--initial-cluster-state", "new",
-                "--heartbeat-interval", "25",
-                "--election-timeout", "250",
-                "--logger", "zap",
-                "--log-level", "warn",
-            ] + extraArguments
+            let arguments =
+                [
+                    "--name", names[index],
+                    "--data-dir", dataDirectory.appendingPathComponent("data").path,
+                    "--listen-client-urls", "http://127.0.0.1:\(clientPort)",
+                    "--advertise-client-urls", "http://127.0.0.1:\(clientPort)",
+                    "--listen-peer-urls", "http://127.0.0.1:\(peerPort)",
+                    "--initial-advertise-peer-urls", "http://127.0.0.1:\(peerPort)",
+                    "--initial-cluster", initialCluster,
+                    "--initial-cluster-token", token,
+                    "--initial-cluster-state", "new",
+                    "--heartbeat-interval", "25",
+                    "--election-timeout", "250",
+                    "--logger", "zap",
+                    "--log-level", "warn",
+                ] + extraArguments
             return EtcdTestMember(
-                name: names[index], clientPort: clientPort, peerPort: peerPort,
-                dataDirectory: dataDirectory, arguments: arguments
+                name: names[index],
+                clientPort: clientPort,
+                peerPort: peerPort,
+                dataDirectory: dataDirectory,
+                arguments: arguments
             )
         }
         let cluster = EtcdTestCluster(members: members, root: root)

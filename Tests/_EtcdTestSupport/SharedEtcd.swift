@@ -19,7 +19,8 @@ package actor SharedEtcd {
     }
 
     /// Runs `body` with a new client of the shared member, and closes the client afterwards.
-    package static func withClient<Result: Sendable>(_ body: (EtcdClient) async throws -> Result) async throws -> Result {
+    package static func withClient<Result: Sendable>(_ body: (EtcdClient) async throws -> Result) async throws -> Result
+    {
         let cluster = try await shared.get()
         return try await withEtcdClient(configuration: cluster.clientConfiguration, body)
     }

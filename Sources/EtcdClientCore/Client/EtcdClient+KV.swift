@@ -39,7 +39,11 @@ extension EtcdClient {
     ) async throws -> EtcdGetResponse {
         try await get(
             EtcdGetRequest(
-                range, revision: revision, limit: limit, sort: sort, consistency: consistency,
+                range,
+                revision: revision,
+                limit: limit,
+                sort: sort,
+                consistency: consistency,
                 output: keysOnly ? .keysOnly : .keysAndValues
             )
         )

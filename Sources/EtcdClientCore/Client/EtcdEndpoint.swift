@@ -18,10 +18,15 @@ public struct EtcdEndpoint: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `host:port`, `[ipv6]:port`, `host`, or the same with an `http://` scheme, as etcdctl accepts.
     ///
-    /// Returns `nil` for an empty host or a port outside 1...65535.
+    /// Returns `nil` for an empty host, a port outside 1...65535, an IPv6 address without brackets,
+    /// or a scheme other than `http` (TLS is not supported yet).
     public init?(_ text: String) {
         var rest = Substring(text)
-        if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
+        if rest.hasPrefix("http://") {
+            rest = rest.dropFirst(7)
+        } else if rest.contains("://") {
+            return nil  // https (TLS) and other schemes are not supported
+        }
         while rest.hasSuffix("/") { rest = rest.dropLast() }
         var host = rest
         var port = 2379
@@ -35,6 +40,7 @@ public struct EtcdEndpoint: Hashable, Sendable, CustomStringConvertible {
             }
         } else if let colon = rest.lastIndex(of: ":") {
             host = rest[..<colon]
+            guard !host.contains(":") else { return nil }  // an IPv6 address needs brackets
             guard let value = Int(rest[rest.index(after: colon)...]) else { return nil }
             port = value
         }

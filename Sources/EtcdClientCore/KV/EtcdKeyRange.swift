@@ -25,8 +25,10 @@ public struct EtcdKeyRange: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The keys from `lowerBound` (included) up to `upperBound` (excluded).
+    ///
+    /// An empty lower bound stands for the first possible key (`\0`), since etcd has no empty key.
     public static func range(from lowerBound: EtcdKey, to upperBound: EtcdKey) -> EtcdKeyRange {
-        EtcdKeyRange(start: lowerBound.bytes, end: upperBound.bytes)
+        EtcdKeyRange(start: lowerBound.bytes.isEmpty ? [0] : lowerBound.bytes, end: upperBound.bytes)
     }
 
     /// Every key from `key` on (included), to the end of the key space.

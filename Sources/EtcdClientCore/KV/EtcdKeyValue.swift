@@ -16,7 +16,14 @@ public struct EtcdKeyValue: Hashable, Sendable, CustomStringConvertible {
     public let lease: EtcdLeaseID?
 
     /// Creates a key-value.
-    public init(key: EtcdKey, value: [UInt8], createRevision: Int64, modRevision: Int64, version: Int64, lease: EtcdLeaseID?) {
+    public init(
+        key: EtcdKey,
+        value: [UInt8],
+        createRevision: Int64,
+        modRevision: Int64,
+        version: Int64,
+        lease: EtcdLeaseID?
+    ) {
         self.key = key
         self.value = value
         self.createRevision = createRevision

@@ -38,8 +38,18 @@ public struct EtcdPutRequest: Hashable, Sendable {
     }
 
     /// Creates a write of `value` with an optional lease.
-    public init(_ key: EtcdKey, value: some EtcdValueRepresentable, lease: EtcdLeaseID? = nil, includePrevious: Bool = false) {
-        self.init(key, value: .set(value.etcdValueBytes), lease: lease.map(Lease.id) ?? .none, includePrevious: includePrevious)
+    public init(
+        _ key: EtcdKey,
+        value: some EtcdValueRepresentable,
+        lease: EtcdLeaseID? = nil,
+        includePrevious: Bool = false
+    ) {
+        self.init(
+            key,
+            value: .set(value.etcdValueBytes),
+            lease: lease.map(Lease.id) ?? .none,
+            includePrevious: includePrevious
+        )
     }
 
     var message: EtcdserverPB.PutRequest {

@@ -30,7 +30,11 @@ public struct EtcdCompare: Hashable, Sendable {
     let target: Target
 
     /// Compares the key's value (a missing key has no value and never matches).
-    public static func value(_ key: EtcdKey, _ comparison: Operator, _ value: some EtcdValueRepresentable) -> EtcdCompare {
+    public static func value(
+        _ key: EtcdKey,
+        _ comparison: Operator,
+        _ value: some EtcdValueRepresentable
+    ) -> EtcdCompare {
         EtcdCompare(key: key, comparison: comparison, target: .value(value.etcdValueBytes))
     }
 

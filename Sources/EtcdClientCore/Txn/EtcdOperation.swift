@@ -47,7 +47,11 @@ public struct EtcdOperation: Hashable, Sendable {
     }
 
     /// Runs a nested transaction.
-    public static func txn(if conditions: [EtcdCompare], then success: [EtcdOperation], else failure: [EtcdOperation] = []) -> EtcdOperation {
+    public static func txn(
+        if conditions: [EtcdCompare],
+        then success: [EtcdOperation],
+        else failure: [EtcdOperation] = []
+    ) -> EtcdOperation {
         EtcdOperation(kind: .txn(EtcdTxnRequest(if: conditions, then: success, else: failure)))
     }
 

@@ -73,7 +73,8 @@ enum Protoc {
         guard process.terminationStatus == 0 else {
             let message = (try? String(contentsOf: errorURL, encoding: .utf8)) ?? ""
             throw ProtocError(
-                description: "protoc \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(message)"
+                description:
+                    "protoc \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(message)"
             )
         }
         return [UInt8](output)

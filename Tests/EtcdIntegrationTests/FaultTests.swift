@@ -1,0 +1,110 @@
+import EtcdClientCore
+import Testing
+import _EtcdTestSupport
+
+@Suite("Broken peers and server faults", .timeLimit(.minutes(1)))
+struct FaultTests {
+    private func configuration(
+        port: Int,
+        keepalive: EtcdClient.Keepalive = EtcdClient.Keepalive()
+    ) -> EtcdClient.Configuration {
+        var configuration = EtcdClient.Configuration(endpoints: [.hostname("127.0.0.1", port: port)])
+        configuration.connectTimeout = .seconds(2)
+        configuration.keepalive = keepalive
+        configuration.defaultCallOptions.timeout = nil
+        return configuration
+    }
+
+    @Test("garbage bytes instead of HTTP/2 give a typed connection error at once")
+    func garbageBytes() async throws {
+        let server = try EtcdTestFaultyServer(
+            behavior: .send(Array("HTTP/1.1 400 Bad Request\r\n\r\nnot http2 at all".utf8))
+        )
+        defer { server.stop() }
+        try await withEtcdClient(configuration: configuration(port: server.port)) { etcd in
+            let error = try await #require(throws: EtcdError.self) { try await etcd.put(EtcdKey("k"), value: "v") }
+            #expect(error.code == .connectionFailed)
+            #expect(error.endpoint == "127.0.0.1:\(server.port)")
+            #expect(error.message.contains("HTTP/2"), "\(error)")
+        }
+    }
+
+    @Test("a server that closes the connection gives a typed connection error")
+    func closedByServer() async throws {
+        let server = try EtcdTestFaultyServer(behavior: .close)
+        defer { server.stop() }
+        try await withEtcdClient(configuration: configuration(port: server.port)) { etcd in
+            let error = try await #require(throws: EtcdError.self) { try await etcd.get(EtcdKey("k")) }
+            #expect(error.code == .connectionFailed)
+            #expect(error.endpoint == "127.0.0.1:\(server.port)")
+        }
+    }
+
+    @Test("a silent server: the call's deadline fires")
+    func silentServerDeadline() async throws {
+        let server = try EtcdTestFaultyServer(behavior: .silent)
+        defer { server.stop() }
+        try await withEtcdClient(configuration: configuration(port: server.port)) { etcd in
+            let error = try await #require(throws: EtcdError.self) {
+                try await etcd.get(
+                    EtcdGetRequest(.key("k")),
+                    options: EtcdClient.CallOptions(timeout: .milliseconds(300))
+                )
+            }
+            #expect(error.code == .deadlineExceeded)
+        }
+    }
+
+    @Test("a silent server and no deadline: the PING keepalive declares the connection dead")
+    func silentServerKeepalive() async throws {
+        let server = try EtcdTestFaultyServer(behavior: .silent)
+        defer { server.stop() }
+        let keepalive = EtcdClient.Keepalive(interval: .milliseconds(500), timeout: .milliseconds(500))
+        try await withEtcdClient(configuration: configuration(port: server.port, keepalive: keepalive)) { etcd in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = try await #require(throws: EtcdError.self) { try await etcd.get(EtcdKey("k")) }
+            #expect(error.code == .connectionFailed)
+            #expect(error.message.contains("keepalive"), "\(error)")
+            #expect(clock.now - start < .seconds(5))
+        }
+    }
+
+    @Test("a paused etcd is detected by keepalive; after it resumes the client works again")
+    func pausedMember() async throws {
+        try await withEtcdTestCluster(members: 1) { cluster in
+            var configuration = cluster.clientConfiguration
+            configuration.keepalive = EtcdClient.Keepalive(interval: .milliseconds(500), timeout: .milliseconds(500))
+            configuration.defaultCallOptions.timeout = nil
+            try await withEtcdClient(configuration: configuration) { etcd in
+                try await etcd.put("paused/k", value: "before")
+                cluster.members[0].pause()
+                let error = try await #require(throws: EtcdError.self) {
+                    try await etcd.put("paused/k", value: "during")
+                }
+                #expect(error.code == .connectionFailed)
+                #expect(!error.requestNotSent, "the request was sent, so its outcome is unknown")
+                cluster.members[0].resume()
+                try await cluster.members[0].waitUntilHealthy()
+                try await etcd.put("paused/k", value: "after")
+                #expect(try await etcd.get("paused/k")?.stringValue == "after")
+            }
+        }
+    }
+
+    @Test("a restarted etcd: calls fail with a typed error while it is down, and work after")
+    func restartedMember() async throws {
+        try await withEtcdTestCluster(members: 1) { cluster in
+            try await withEtcdClient(configuration: cluster.clientConfiguration) { etcd in
+                try await etcd.put("restart/k", value: "1")
+                cluster.members[0].stop()
+                let error = try await #require(throws: EtcdError.self) { try await etcd.get("restart/k") }
+                #expect(error.code == .connectionFailed)
+                #expect(error.endpoint == cluster.members[0].endpoint.description)
+                try cluster.members[0].start()
+                try await cluster.members[0].waitUntilHealthy()
+                #expect(try await etcd.get("restart/k")?.stringValue == "1")
+            }
+        }
+    }
+}

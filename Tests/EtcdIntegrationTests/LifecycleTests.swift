@@ -1,0 +1,59 @@
+import EtcdClientCore
+import Foundation
+import Testing
+import _EtcdTestSupport
+
+/// Counts this process's I/O threads and its socket and pipe descriptors, from `/proc/self`.
+private func resourceCounts() -> (ioThreads: Int, sockets: Int, pipes: Int) {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    let ioThreads = tasks.filter { task in
+        (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?.hasPrefix("etcd-io") == true
+    }.count
+    let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    var sockets = 0
+    var pipes = 0
+    for descriptor in descriptors {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(descriptor)")
+        else { continue }
+        if target.hasPrefix("socket:") { sockets += 1 }
+        if target.hasPrefix("pipe:") { pipes += 1 }
+    }
+    return (ioThreads, sockets, pipes)
+}
+
+@Suite("Closing a client releases everything", .timeLimit(.minutes(1)))
+struct LifecycleTests {
+    @Test("threads, sockets and pipes come back to where they were after close")
+    func closeReleasesResources() async throws {
+        let cluster = try await SharedEtcd.shared.get()
+        let port = cluster.members[0].clientPort
+        // In a child process, so that other tests running in parallel do not change the counts.
+        await #expect(processExitsWith: .success) { [port = port as Int] in
+            let before = resourceCounts()
+            var configuration = EtcdClient.Configuration(endpoints: [.hostname("127.0.0.1", port: port)])
+            configuration.connectTimeout = .seconds(2)
+            for round in 0..<3 {
+                let etcd = EtcdClient(configuration: configuration)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<100 {
+                        group.addTask { try await etcd.put(EtcdKey("lifecycle/\(round)/\(index)"), value: "v") }
+                    }
+                    try await group.waitForAll()
+                }
+                let during = resourceCounts()
+                guard during.ioThreads == before.ioThreads + 1, during.sockets == before.sockets + 1 else {
+                    print("while open: \(during), before: \(before)")
+                    exit(2)
+                }
+                await etcd.close()
+                let after = resourceCounts()
+                guard after.ioThreads == before.ioThreads, after.sockets == before.sockets, after.pipes == before.pipes
+                else {
+                    print("after close: \(after), before: \(before)")
+                    exit(3)
+                }
+            }
+            exit(0)
+        }
+    }
+}
