@@ -63,6 +63,12 @@ for rep in $(seq 1 "$REPS"); do
       line="$("$bin" $args)"
       python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["row"]=sys.argv[2]; d["rep"]=int(sys.argv[3]); print(json.dumps(d))' \
         "$line" "$label" "$rep" >> "$OUT"
+      # Each run deletes its keys; compact the history and defragment, so that tombstones from earlier
+      # runs do not slow later ones (etcd 3.4's index keeps them until compaction).
+      rev="$(ETCDCTL_API=3 etcdctl --endpoints="$ETCD_ENDPOINT" endpoint status -w json \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Status"]["header"]["revision"])')"
+      ETCDCTL_API=3 etcdctl --endpoints="$ETCD_ENDPOINT" compact "$rev" --physical >/dev/null
+      ETCDCTL_API=3 etcdctl --endpoints="$ETCD_ENDPOINT" defrag >/dev/null
     done
   done
 done

@@ -94,7 +94,10 @@ struct EtcdErrorMappingTests {
             (.dataLoss, "etcdserver: corrupt cluster", .corrupt),
             (.unauthenticated, "etcdserver: invalid auth token", .invalidAuthToken),
             (.invalidArgument, "etcdserver: authentication failed, invalid user ID or password", .authenticationFailed),
-            (.failedPrecondition, "etcdserver: can only promote a learner member which is in sync with leader", .learnerNotReady),
+            (
+                .failedPrecondition, "etcdserver: can only promote a learner member which is in sync with leader",
+                .learnerNotReady
+            ),
             (.cancelled, "etcdserver: watch canceled", .watchCancelled),
         ]
     )
@@ -195,7 +198,8 @@ struct EtcdErrorMappingTests {
             .resolutionFailed, .connectFailed, .connectionLost, .keepaliveTimeout, .goingAway, .protocolError, .closed,
         ]
         let messages = reasons.map {
-            EtcdError(connection: GRPCConnectionError(endpoint: "e:1", reason: $0, detail: "", requestNotSent: false)).message
+            EtcdError(connection: GRPCConnectionError(endpoint: "e:1", reason: $0, detail: "", requestNotSent: false))
+                .message
         }
         #expect(Set(messages).count == reasons.count)
         #expect(!messages.contains(""))
@@ -213,7 +217,12 @@ struct EtcdErrorMappingTests {
 
     @Test("an empty detail leaves just the reason")
     func emptyDetail() {
-        let failure = GRPCConnectionError(endpoint: "etcd:2379", reason: .connectFailed, detail: "", requestNotSent: true)
+        let failure = GRPCConnectionError(
+            endpoint: "etcd:2379",
+            reason: .connectFailed,
+            detail: "",
+            requestNotSent: true
+        )
         #expect(EtcdError(connection: failure).message == "could not connect")
     }
 
@@ -229,17 +238,34 @@ struct EtcdErrorMappingTests {
         "description shows the code, message and endpoint, and nothing else",
         arguments: [
             (
-                EtcdError(status: GRPCStatus(code: .outOfRange, message: "etcdserver: mvcc: required revision has been compacted")),
+                EtcdError(
+                    status: GRPCStatus(
+                        code: .outOfRange,
+                        message: "etcdserver: mvcc: required revision has been compacted"
+                    )
+                ),
                 "EtcdError.compacted: etcdserver: mvcc: required revision has been compacted"
             ),
             (
-                EtcdError(connection: GRPCConnectionError(
-                    endpoint: "10.0.0.1:2379", reason: .connectFailed, detail: "Connection refused", requestNotSent: true
-                )),
+                EtcdError(
+                    connection: GRPCConnectionError(
+                        endpoint: "10.0.0.1:2379",
+                        reason: .connectFailed,
+                        detail: "Connection refused",
+                        requestNotSent: true
+                    )
+                ),
                 "EtcdError.connectionFailed: could not connect: Connection refused (endpoint 10.0.0.1:2379)"
             ),
             (
-                EtcdError(connection: GRPCConnectionError(endpoint: "[::1]:2379", reason: .closed, detail: "", requestNotSent: false)),
+                EtcdError(
+                    connection: GRPCConnectionError(
+                        endpoint: "[::1]:2379",
+                        reason: .closed,
+                        detail: "",
+                        requestNotSent: false
+                    )
+                ),
                 "EtcdError.clientClosed: the connection was closed (endpoint [::1]:2379)"
             ),
             (EtcdError(.clientClosed), "EtcdError.clientClosed"),
@@ -248,9 +274,15 @@ struct EtcdErrorMappingTests {
                 EtcdError(status: GRPCStatus(code: .unavailable, message: "etcdserver: no leader")),
                 "EtcdError.noLeader: etcdserver: no leader"
             ),
-            (EtcdError(status: GRPCStatus(code: .unavailable, message: "try later")), "EtcdError.unavailable: try later"),
+            (
+                EtcdError(status: GRPCStatus(code: .unavailable, message: "try later")),
+                "EtcdError.unavailable: try later"
+            ),
             // An unknown status is only useful with its gRPC code, which the description adds.
-            (EtcdError(status: GRPCStatus(code: .failedPrecondition, message: "odd")), "EtcdError.unknown: odd (gRPC status 9)"),
+            (
+                EtcdError(status: GRPCStatus(code: .failedPrecondition, message: "odd")),
+                "EtcdError.unknown: odd (gRPC status 9)"
+            ),
         ]
     )
     func description(error: EtcdError, expected: String) {

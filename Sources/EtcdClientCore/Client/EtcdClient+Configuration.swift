@@ -21,10 +21,14 @@ extension EtcdClient {
         /// How long a unary call may take before it fails with ``EtcdError/Code/deadlineExceeded``;
         /// `nil` means no limit. Defaults to 30 seconds.
         public var timeout: Duration? = .seconds(30)
+        /// Extra gRPC metadata sent with the call, such as `hasleader: true`. Names must be lower-case.
+        /// Defaults to none.
+        public var metadata: [String: String] = [:]
 
         /// Creates call options.
-        public init(timeout: Duration? = .seconds(30)) {
+        public init(timeout: Duration? = .seconds(30), metadata: [String: String] = [:]) {
             self.timeout = timeout
+            self.metadata = metadata
         }
     }
 

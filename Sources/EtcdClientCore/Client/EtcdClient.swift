@@ -37,7 +37,12 @@ public final class EtcdClient: Sendable {
         _ request: Method.Request,
         options: CallOptions? = nil
     ) async throws -> Method.Response {
-        let head = GRPCRequestHead(path: Method.path, timeout: (options ?? configuration.defaultCallOptions).timeout)
+        let options = options ?? configuration.defaultCallOptions
+        let head = GRPCRequestHead(
+            path: Method.path,
+            metadata: options.metadata.map { (name: $0.key, value: $0.value) },
+            timeout: options.timeout
+        )
         let bytes = request.serializedBytes()
         var attempt = 0
         while true {
@@ -50,16 +55,51 @@ public final class EtcdClient: Sendable {
                 } catch {
                     throw EtcdError(decoding: error, method: Method.path)
                 }
-            } catch let status as GRPCStatus {
-                throw EtcdError(status: status)
-            } catch let failure as GRPCConnectionError {
-                let error = EtcdError(connection: failure)
-                if failure.requestNotSent && failure.reason != .closed && attempt < max(2, channel.endpointCount + 1) {
-                    try Task.checkCancellation()
-                    continue
-                }
-                throw error
+            } catch let failure as GRPCConnectionError
+                where failure.requestNotSent && failure.reason != .closed && attempt < max(2, channel.endpointCount + 1)
+            {
+                try Task.checkCancellation()
+                continue
+            } catch {
+                throw Self.publicError(for: error)
             }
+        }
+    }
+
+    /// Makes a server-streaming call and hands each decoded response to `consume`, in order.
+    ///
+    /// Leaving early (a throw from `consume`, or cancellation) resets the stream.
+    func serverStreamingCall<Method: ProtobufRPCMethod>(
+        _ method: Method.Type,
+        _ request: Method.Request,
+        consume: (Method.Response) async throws -> Void
+    ) async throws {
+        let stream = try channel.connection().makeStream(GRPCRequestHead(path: Method.path))
+        do {
+            try stream.send(request.serializedBytes())
+            stream.finishSending()
+            for try await message in stream.responses {
+                let response: Method.Response
+                do {
+                    response = try Method.Response(serializedBytes: message)
+                } catch {
+                    throw EtcdError(decoding: error, method: Method.path)
+                }
+                try await consume(response)
+            }
+        } catch {
+            stream.cancel()
+            throw Self.publicError(for: error)
+        }
+    }
+
+    /// The error a caller sees for an error from the layers below: ``EtcdError``, or `CancellationError`.
+    static func publicError(for error: any Error) -> any Error {
+        switch error {
+        case let status as GRPCStatus: EtcdError(status: status)
+        case let failure as GRPCConnectionError: EtcdError(connection: failure)
+        case let decoding as ProtobufDecodingError: EtcdError(decoding: decoding, method: "a call")
+        default: error
         }
     }
 }

@@ -10,3 +10,83 @@ extension EtcdClient {
         )
     }
 }
+
+extension EtcdClient {
+    /// The alarms raised in the cluster.
+    ///
+    /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
+    public func alarms() async throws -> [EtcdAlarm] {
+        var request = EtcdserverPB.AlarmRequest()
+        request.action = .get
+        return try await call(EtcdserverPB.MaintenanceService.Alarm.self, request).alarms.map(EtcdAlarm.init)
+    }
+
+    /// Clears an alarm (after the cause is fixed, for example by compaction and defragmentation).
+    ///
+    /// - Returns: the alarms that were cleared.
+    /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
+    @discardableResult
+    public func disarm(_ alarm: EtcdAlarm) async throws -> [EtcdAlarm] {
+        var request = EtcdserverPB.AlarmRequest()
+        request.action = .deactivate
+        request.memberID = alarm.memberID
+        request.alarm = alarm.type
+        return try await call(EtcdserverPB.MaintenanceService.Alarm.self, request).alarms.map(EtcdAlarm.init)
+    }
+
+    /// Defragments the backend database of the member this client is connected to, returning free space
+    /// to the file system. The member answers nothing else while it runs.
+    ///
+    /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
+    @discardableResult
+    public func defragment(options: CallOptions? = nil) async throws -> EtcdResponseHeader {
+        let request = EtcdserverPB.DefragmentRequest()
+        return EtcdResponseHeader(
+            try await call(EtcdserverPB.MaintenanceService.Defragment.self, request, options: options).header
+        )
+    }
+
+    /// A hash of the key-value store up to `revision` (`nil` for the latest), to compare members.
+    ///
+    /// - Returns: the hash and the compact revision it starts from.
+    /// - Throws: `EtcdError` (`.compacted`, `.futureRevision`); `CancellationError`.
+    public func hashKV(
+        revision: Int64? = nil
+    ) async throws -> (hash: UInt32, compactRevision: Int64, header: EtcdResponseHeader) {
+        var request = EtcdserverPB.HashKVRequest()
+        request.revision = revision ?? 0
+        let response = try await call(EtcdserverPB.MaintenanceService.HashKV.self, request)
+        return (response.hash, response.compactRevision, EtcdResponseHeader(response.header))
+    }
+
+    /// Hands leadership to another member. Only the current leader accepts this.
+    ///
+    /// - Throws: `EtcdError` (`.notLeader`, `.badLeaderTransferee`); `CancellationError`.
+    @discardableResult
+    public func moveLeader(to memberID: UInt64) async throws -> EtcdResponseHeader {
+        var request = EtcdserverPB.MoveLeaderRequest()
+        request.targetID = memberID
+        return EtcdResponseHeader(try await call(EtcdserverPB.MaintenanceService.MoveLeader.self, request).header)
+    }
+}
+
+extension EtcdClient {
+    /// Streams a snapshot of the backend database of the member this client is connected to.
+    ///
+    /// `consume` receives the database file's bytes in order, chunk by chunk; write them to a file to
+    /// get a snapshot that `etcdctl snapshot restore` accepts.
+    ///
+    /// - Parameter consume: called with each chunk. Throwing from it stops the snapshot.
+    /// - Returns: the total number of bytes.
+    /// - Throws: `EtcdError`, what `consume` throws, or `CancellationError`; the stream is reset in each case.
+    @discardableResult
+    public func snapshot(_ consume: ([UInt8]) async throws -> Void) async throws -> Int {
+        var total = 0
+        try await serverStreamingCall(EtcdserverPB.MaintenanceService.Snapshot.self, EtcdserverPB.SnapshotRequest()) {
+            response in
+            total += response.blob.count
+            try await consume(response.blob)
+        }
+        return total
+    }
+}
