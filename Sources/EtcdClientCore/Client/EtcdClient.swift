@@ -10,11 +10,13 @@ public final class EtcdClient: Sendable {
     /// The configuration the client was created with.
     public let configuration: Configuration
     let channel: EtcdChannel
+    let watchHub: EtcdWatchHub
 
     /// Creates a client. It connects on the first call.
     public init(configuration: Configuration) {
         self.configuration = configuration
         self.channel = EtcdChannel(configuration: configuration)
+        self.watchHub = EtcdWatchHub(channel: channel)
     }
 
     /// Creates a client of the members at `endpoints`, with default timings.
@@ -25,6 +27,7 @@ public final class EtcdClient: Sendable {
     /// Closes the client: open calls fail with ``EtcdError/Code/clientClosed``; its connections, sockets
     /// and threads are gone when this returns. Later calls fail with ``EtcdError/Code/clientClosed``.
     public func close() async {
+        watchHub.close()
         await channel.close()
     }
 

@@ -54,6 +54,9 @@ extension EtcdError {
 
         /// The server cancelled the watch.
         public static let watchCancelled = Code("watchCancelled")
+        /// The watch's consumer fell behind by more responses than the watch's buffer holds; the watch ended
+        /// rather than drop events or grow without bound.
+        public static let watchConsumerTooSlow = Code("watchConsumerTooSlow")
 
         // MARK: Cluster membership
 

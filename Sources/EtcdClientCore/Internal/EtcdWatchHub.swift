@@ -1,0 +1,175 @@
+import Synchronization
+import _EtcdTransport
+import _EtcdWire
+
+/// Runs the client's watchers on one bidirectional Watch stream, and re-opens the stream after a fault.
+///
+/// The logic is in ``WatchStreamStateMachine``; this class holds it under a lock, performs its actions
+/// (sends on the stream, yields to consumers) and runs the task that reads the stream.
+final class EtcdWatchHub: Sendable {
+    private struct State {
+        var machine = WatchStreamStateMachine()
+        var stream: GRPCStream?
+        var consumers: [Int64: AsyncThrowingStream<EtcdWatchResponse, any Error>.Continuation] = [:]
+        var creationWaiters: [Int64: CheckedContinuation<Int64, any Error>] = [:]
+    }
+
+    private let channel: EtcdChannel
+    private let state = Mutex(State())
+
+    init(channel: EtcdChannel) {
+        self.channel = channel
+    }
+
+    /// Registers a watcher and waits until the server created it.
+    ///
+    /// - Returns: the watcher's ID, its responses, and the revision at which it was created.
+    func register(
+        _ request: EtcdWatchRequest
+    ) async throws -> (id: Int64, createdRevision: Int64, responses: AsyncThrowingStream<EtcdWatchResponse, any Error>)
+    {
+        let (responses, continuation) = AsyncThrowingStream<EtcdWatchResponse, any Error>.makeStream(
+            bufferingPolicy: .bufferingOldest(max(1, request.bufferSize))
+        )
+        let id = state.withLock { state -> Int64 in
+            let (id, actions) = state.machine.add(request)
+            state.consumers[id] = continuation
+            perform(actions, in: &state)
+            return id
+        }
+        let createdRevision: Int64
+        do {
+            createdRevision = try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Int64, any Error>) in
+                    state.withLock { state in
+                        if state.consumers[id] == nil || state.machine.watchers[id] == nil {
+                            waiter.resume(throwing: CancellationError())
+                        } else if Task.isCancelled {
+                            waiter.resume(throwing: CancellationError())
+                        } else {
+                            state.creationWaiters[id] = waiter
+                        }
+                    }
+                }
+            } onCancel: {
+                state.withLock { state in
+                    state.creationWaiters.removeValue(forKey: id)?.resume(throwing: CancellationError())
+                }
+            }
+        } catch {
+            unregister(id)
+            throw error
+        }
+        return (id, createdRevision, responses)
+    }
+
+    /// Removes a watcher: cancels it on the server and ends its responses.
+    func unregister(_ id: Int64) {
+        state.withLock { state in
+            let actions = state.machine.remove(id)
+            state.consumers.removeValue(forKey: id)?.finish()
+            state.creationWaiters.removeValue(forKey: id)?.resume(throwing: CancellationError())
+            perform(actions, in: &state)
+        }
+    }
+
+    /// Asks the server for a progress notification for every watcher of the stream.
+    func requestProgress() {
+        state.withLock { state in
+            perform(state.machine.progressRequest(), in: &state)
+        }
+    }
+
+    /// Ends every watcher with `clientClosed`.
+    func close() {
+        state.withLock { state in
+            let actions = state.machine.failAll(EtcdError(.clientClosed, message: "the client was closed"))
+            perform(actions, in: &state)
+            state.stream?.cancel()
+            state.stream = nil
+        }
+    }
+
+    // MARK: - Actions
+
+    private func perform(_ actions: [WatchStreamStateMachine.Action], in state: inout State) {
+        for action in actions {
+            switch action {
+            case .send(let request):
+                // A failed send means the stream is gone; its reader re-opens it and re-creates every watcher.
+                try? state.stream?.send(request.serializedBytes())
+            case .openStream:
+                Task { await self.runStream() }
+            case .closeStream:
+                state.stream?.cancel()
+            case .created(let id, let revision):
+                state.creationWaiters.removeValue(forKey: id)?.resume(returning: revision)
+            case .deliver(let id, let response):
+                guard let consumer = state.consumers[id] else { continue }
+                if case .dropped = consumer.yield(response) {
+                    let overflow = EtcdError(
+                        .watchConsumerTooSlow,
+                        message: "the watch's consumer fell behind by more than its buffer of responses"
+                    )
+                    consumer.finish(throwing: overflow)
+                    state.consumers[id] = nil
+                    perform(state.machine.remove(id), in: &state)
+                }
+            case .fail(let id, let error):
+                state.creationWaiters.removeValue(forKey: id)?.resume(throwing: error)
+                state.consumers.removeValue(forKey: id)?.finish(throwing: error)
+            }
+        }
+    }
+
+    // MARK: - The stream reader
+
+    /// Opens the stream, reads it until it ends, and re-opens it while watchers remain.
+    private func runStream() async {
+        var backoff = ReconnectBackoff()
+        while true {
+            let stream: GRPCStream
+            do {
+                let connection = try channel.connection()
+                stream = connection.makeStream(GRPCRequestHead(path: EtcdserverPB.WatchService.Watch.path))
+            } catch {
+                if error.code == .clientClosed {
+                    close()
+                    return
+                }
+                if !(await retryAfter(&backoff)) { return }
+                continue
+            }
+            state.withLock { state in
+                state.stream = stream
+                perform(state.machine.streamOpened(), in: &state)
+            }
+            do {
+                for try await message in stream.responses {
+                    let response = try EtcdserverPB.WatchResponse(serializedBytes: message)
+                    backoff.reset()
+                    state.withLock { state in
+                        perform(state.machine.received(response), in: &state)
+                    }
+                }
+            } catch {
+                // The stream broke or was closed; decided below whether to re-open it.
+            }
+            stream.cancel()
+            if !(await retryAfter(&backoff)) { return }
+        }
+    }
+
+    /// Records that the stream ended; waits before the next attempt if watchers remain.
+    ///
+    /// - Returns: whether to try again.
+    private func retryAfter(_ backoff: inout ReconnectBackoff) async -> Bool {
+        let reopen = state.withLock { state -> Bool in
+            state.stream = nil
+            return state.machine.streamFailed()
+        }
+        guard reopen else { return false }
+        try? await Task.sleep(for: backoff.nextDelay())
+        return true
+    }
+}

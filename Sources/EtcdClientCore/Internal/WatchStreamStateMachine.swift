@@ -1,0 +1,216 @@
+import _EtcdWire
+
+/// The watchers of one client and the one bidirectional Watch stream that carries them, as a pure state
+/// machine: events in, actions out, no I/O.
+///
+/// Each watcher gets an ID chosen here and sent as `watch_id`, so responses are matched without relying on
+/// the order of creation. The machine remembers, for each watcher, the revision after the last one it
+/// delivered; when the stream is re-opened (after a connection fault) every watcher is created again from
+/// that revision, and events at or below the last delivered revision are dropped, so none is lost or repeated.
+struct WatchStreamStateMachine {
+    /// One watcher.
+    struct Watcher {
+        /// What it watches.
+        let request: EtcdWatchRequest
+        /// The revision to (re-)create it from; 0 means "after the current revision" and holds only until
+        /// the first creation.
+        var nextRevision: Int64
+        /// The revision of the last event delivered, or 0.
+        var lastDelivered: Int64 = 0
+        /// Whether the server confirmed the watcher on the current stream.
+        var created = false
+        /// Events of a fragmented response, waiting for the last fragment.
+        var fragments: [MvccPB.Event] = []
+    }
+
+    /// The stream's phase.
+    enum StreamPhase: Equatable {
+        /// No stream, and none being opened.
+        case idle
+        /// A stream is being opened.
+        case opening
+        /// The stream is open: requests can be sent.
+        case open
+    }
+
+    /// What the caller must do.
+    enum Action: Equatable {
+        /// Send this request on the open stream.
+        case send(EtcdserverPB.WatchRequest)
+        /// Open a stream (none is open or opening).
+        case openStream
+        /// Close the open stream: no watcher is left.
+        case closeStream
+        /// The watcher was created on the server for the first time, at this revision.
+        case created(id: Int64, revision: Int64)
+        /// Hand this response to the watcher's consumer.
+        case deliver(id: Int64, EtcdWatchResponse)
+        /// End the watcher with this error; it is already forgotten here.
+        case fail(id: Int64, EtcdError)
+    }
+
+    private(set) var watchers: [Int64: Watcher] = [:]
+    private(set) var phase = StreamPhase.idle
+    private var nextID: Int64 = 1
+    private var reportedCreated: Set<Int64> = []
+    /// Watchers whose create request went out on the current stream without an answer yet, in order. The
+    /// server answers creates in order, and a create it refuses comes back with `watch_id` -1.
+    private var pendingCreates: [Int64] = []
+
+    /// Adds a watcher.
+    mutating func add(_ request: EtcdWatchRequest) -> (id: Int64, actions: [Action]) {
+        let id = nextID
+        nextID += 1
+        watchers[id] = Watcher(request: request, nextRevision: request.startRevision ?? 0)
+        switch phase {
+        case .open:
+            pendingCreates.append(id)
+            return (id, [.send(request.createMessage(id: id, revision: request.startRevision ?? 0))])
+        case .opening:
+            return (id, [])
+        case .idle:
+            phase = .opening
+            return (id, [.openStream])
+        }
+    }
+
+    /// Removes a watcher (its consumer left); cancels it on the server, or closes the stream if it was the last.
+    mutating func remove(_ id: Int64) -> [Action] {
+        guard watchers.removeValue(forKey: id) != nil else { return [] }
+        reportedCreated.remove(id)
+        pendingCreates.removeAll { $0 == id }
+        guard phase == .open else { return [] }
+        if watchers.isEmpty { return [.closeStream] }
+        var cancel = EtcdserverPB.WatchCancelRequest()
+        cancel.watchId = id
+        var request = EtcdserverPB.WatchRequest()
+        request.requestUnion = .cancelRequest(cancel)
+        return [.send(request)]
+    }
+
+    /// The request that asks the server for a progress notification on the open stream.
+    func progressRequest() -> [Action] {
+        guard phase == .open else { return [] }
+        var request = EtcdserverPB.WatchRequest()
+        request.requestUnion = .progressRequest(EtcdserverPB.WatchProgressRequest())
+        return [.send(request)]
+    }
+
+    /// A new stream is open: every watcher is created on it, from the revision after its last delivered one.
+    mutating func streamOpened() -> [Action] {
+        phase = .open
+        pendingCreates = watchers.keys.sorted()
+        var actions: [Action] = []
+        for id in pendingCreates {
+            guard var watcher = watchers[id] else { continue }
+            watcher.created = false
+            watcher.fragments = []
+            watchers[id] = watcher
+            actions.append(.send(watcher.request.createMessage(id: id, revision: watcher.nextRevision)))
+        }
+        if watchers.isEmpty { actions.append(.closeStream) }
+        return actions
+    }
+
+    /// The stream ended or could not be opened. Returns whether a new one must be opened.
+    mutating func streamFailed() -> Bool {
+        for id in watchers.keys {
+            watchers[id]?.created = false
+            watchers[id]?.fragments = []
+        }
+        phase = watchers.isEmpty ? .idle : .opening
+        pendingCreates = []
+        return !watchers.isEmpty
+    }
+
+    /// Every watcher ends with `error` (the client closed): returns their failures.
+    mutating func failAll(_ error: EtcdError) -> [Action] {
+        let actions = watchers.keys.sorted().map { Action.fail(id: $0, error) }
+        watchers = [:]
+        reportedCreated = []
+        pendingCreates = []
+        phase = .idle
+        return actions
+    }
+
+    /// A response arrived on the open stream.
+    mutating func received(_ response: EtcdserverPB.WatchResponse) -> [Action] {
+        let header = EtcdResponseHeader(response.header)
+        if response.watchId == -1 && !response.created && !response.canceled {
+            // A progress notification for the whole stream (the answer to a progress request).
+            var actions: [Action] = []
+            for id in watchers.keys.sorted() {
+                guard var watcher = watchers[id], watcher.created else { continue }
+                watcher.nextRevision = max(watcher.nextRevision, header.revision + 1)
+                watchers[id] = watcher
+                actions.append(.deliver(id: id, EtcdWatchResponse(header: header, events: [])))
+            }
+            return actions
+        }
+        var id = response.watchId
+        if response.created {
+            if id == -1 {
+                // A refused create: it answers the oldest create still waiting.
+                guard !pendingCreates.isEmpty else { return [] }
+                id = pendingCreates.removeFirst()
+            } else {
+                pendingCreates.removeAll { $0 == id }
+            }
+        }
+        guard var watcher = watchers[id] else { return [] }
+        var actions: [Action] = []
+        if response.created {
+            watcher.created = true
+            if watcher.nextRevision == 0 {
+                // The server starts a "now" watcher right after the revision in this header.
+                watcher.nextRevision = header.revision + 1
+            }
+            if !response.canceled && reportedCreated.insert(id).inserted {
+                actions.append(.created(id: id, revision: header.revision))
+            }
+        }
+        if response.canceled {
+            watchers[id] = nil
+            reportedCreated.remove(id)
+            let error: EtcdError
+            if response.compactRevision > 0 {
+                error = EtcdError(
+                    .compacted,
+                    message: "the watch start revision \(watcher.nextRevision) was compacted",
+                    compactRevision: response.compactRevision
+                )
+            } else if let code = EtcdError.serverMessages[response.cancelReason] {
+                error = EtcdError(code, message: response.cancelReason)
+            } else {
+                let reason = response.cancelReason.isEmpty ? "the server cancelled the watch" : response.cancelReason
+                error = EtcdError(.watchCancelled, message: reason)
+            }
+            return actions + [.fail(id: id, error)]
+        }
+        if response.fragment {
+            watcher.fragments += response.events
+            watchers[id] = watcher
+            return actions
+        }
+        var events = watcher.fragments
+        events += response.events
+        watcher.fragments = []
+        if events.isEmpty {
+            if !response.created {
+                // A progress notification: everything up to the header's revision was delivered.
+                watcher.nextRevision = max(watcher.nextRevision, header.revision + 1)
+                actions.append(.deliver(id: id, EtcdWatchResponse(header: header, events: [])))
+            }
+            watchers[id] = watcher
+            return actions
+        }
+        let fresh = events.filter { ($0.kv?.modRevision ?? 0) > watcher.lastDelivered }
+        if let last = fresh.last?.kv?.modRevision {
+            watcher.lastDelivered = last
+            watcher.nextRevision = last + 1
+            actions.append(.deliver(id: id, EtcdWatchResponse(header: header, events: fresh.map(EtcdWatchEvent.init))))
+        }
+        watchers[id] = watcher
+        return actions
+    }
+}

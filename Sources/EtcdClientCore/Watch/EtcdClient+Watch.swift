@@ -1,0 +1,68 @@
+extension EtcdClient {
+    /// Watches keys: runs `body` with the stream of changes, and cancels the watch on the server when `body`
+    /// returns, throws or is cancelled.
+    ///
+    /// The watch is created on the server before `body` runs, so a change made inside `body` is reported.
+    /// All watches of a client share one HTTP/2 stream. After a connection fault the watch resumes after the
+    /// last revision it delivered: no change is lost or repeated, and order is kept.
+    ///
+    /// - Parameters:
+    ///   - request: the keys, start revision, previous values, filters, progress notifications and buffer size.
+    ///   - body: reads the responses.
+    /// - Returns: what `body` returns.
+    /// - Throws: what `body` throws; `EtcdError` if the watch cannot be created (`.permissionDenied`, ...);
+    ///   `CancellationError` when the task is cancelled while the watch is being created.
+    public func watch<Result>(
+        _ request: EtcdWatchRequest,
+        _ body: (EtcdWatchResponses) async throws -> Result
+    ) async throws -> Result {
+        let (id, createdRevision, responses) = try await watchHub.register(request)
+        defer { watchHub.unregister(id) }
+        return try await body(EtcdWatchResponses(responses: responses, hub: watchHub, createdRevision: createdRevision))
+    }
+
+    /// Watches a key, a prefix, a range, every key from one on, or every key.
+    ///
+    /// - Parameters:
+    ///   - range: the keys.
+    ///   - startRevision: the first revision to report; `nil` (the default) reports changes after now.
+    ///   - includePrevious: whether events carry the value before the change. Defaults to `false`.
+    ///   - filter: events to leave out (`.noPut`, `.noDelete`). Defaults to none.
+    ///   - progressNotifications: whether the server reports progress when nothing changes. Defaults to `false`.
+    ///   - body: reads the responses; leaving it cancels the watch.
+    /// - Returns: what `body` returns.
+    /// - Throws: see ``watch(_:_:)``.
+    public func watch<Result>(
+        _ range: EtcdKeyRange,
+        startRevision: Int64? = nil,
+        includePrevious: Bool = false,
+        filter: EtcdWatchFilter = [],
+        progressNotifications: Bool = false,
+        _ body: (EtcdWatchResponses) async throws -> Result
+    ) async throws -> Result {
+        try await watch(
+            EtcdWatchRequest(
+                range,
+                startRevision: startRevision,
+                includePrevious: includePrevious,
+                filter: filter,
+                progressNotifications: progressNotifications
+            ),
+            body
+        )
+    }
+
+    /// Watches one key. See ``watch(_:startRevision:includePrevious:filter:progressNotifications:_:)``.
+    public func watch<Result>(
+        _ key: EtcdKey,
+        startRevision: Int64? = nil,
+        includePrevious: Bool = false,
+        filter: EtcdWatchFilter = [],
+        _ body: (EtcdWatchResponses) async throws -> Result
+    ) async throws -> Result {
+        try await watch(
+            EtcdWatchRequest(.key(key), startRevision: startRevision, includePrevious: includePrevious, filter: filter),
+            body
+        )
+    }
+}

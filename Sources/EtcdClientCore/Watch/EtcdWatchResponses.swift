@@ -1,0 +1,45 @@
+/// The responses of one watch, in revision order: an `AsyncSequence` that lives inside
+/// ``EtcdClient/watch(_:_:)``'s closure.
+///
+/// Iterating throws ``EtcdError`` when the watch ends for a reason other than leaving the closure:
+/// ``EtcdError/Code/compacted`` (with ``EtcdError/compactRevision``) when the start revision is gone,
+/// ``EtcdError/Code/watchConsumerTooSlow`` when the consumer falls behind by more than the buffer,
+/// ``EtcdError/Code/clientClosed`` when the client is closed, or the server's reason for cancelling it.
+/// Connection faults do not end it: the watch resumes after the last revision it delivered.
+public struct EtcdWatchResponses: AsyncSequence, Sendable {
+    /// One response per revision batch, or a progress notification.
+    public typealias Element = EtcdWatchResponse
+
+    private let responses: AsyncThrowingStream<EtcdWatchResponse, any Error>
+    private let hub: EtcdWatchHub
+    /// The store revision when the server created the watch: a watch from "now" reports changes after it.
+    public let createdRevision: Int64
+
+    init(responses: AsyncThrowingStream<EtcdWatchResponse, any Error>, hub: EtcdWatchHub, createdRevision: Int64) {
+        self.responses = responses
+        self.hub = hub
+        self.createdRevision = createdRevision
+    }
+
+    /// Asks the server for a progress notification: a response without events whose header revision says
+    /// that every change up to it has been delivered. etcd answers only while every watcher of the stream
+    /// has caught up.
+    public func requestProgress() {
+        hub.requestProgress()
+    }
+
+    /// Creates the iterator.
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: responses.makeAsyncIterator())
+    }
+
+    /// Iterates the responses.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<EtcdWatchResponse, any Error>.AsyncIterator
+
+        /// The next response, or `nil` after the watch ended because its closure is being left.
+        public mutating func next() async throws -> EtcdWatchResponse? {
+            try await base.next()
+        }
+    }
+}
