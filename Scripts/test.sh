@@ -7,4 +7,4 @@ Scripts/install-dependencies.sh
 Scripts/check-format.sh
 python3 Scripts/generate-messages.py --check
 swift build --build-tests
-swift test --skip-build --parallel 2>&1 | tee /tmp/swift-etcd-test.log
+swift test --skip-build --no-parallel 2>&1 | tee /tmp/swift-etcd-test.log

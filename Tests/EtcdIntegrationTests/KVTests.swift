@@ -173,20 +173,23 @@ struct KVTests {
 
     @Test("compaction: old revisions fail with compacted, physical compaction works, future revisions fail")
     func compaction() async throws {
-        try await SharedEtcd.withClient { etcd in
-            let key = EtcdKey(SharedEtcd.uniquePrefix("compact") + "k")
-            let first = try await etcd.put(key, value: "1").header.revision
-            let second = try await etcd.put(key, value: "2").header.revision
-            try await etcd.compact(revision: second, physical: true)
-            let error = try await #require(throws: EtcdError.self) { try await etcd.get(key, revision: first) }
-            #expect(error.code == .compacted)
-            #expect(try await etcd.get(key, revision: second)?.stringValue == "2")
-            let again = try await #require(throws: EtcdError.self) { try await etcd.compact(revision: first) }
-            #expect(again.code == .compacted)
-            let future = try await #require(throws: EtcdError.self) {
-                try await etcd.get(key, revision: second + 1_000_000)
+        // Its own etcd: compaction is store-wide and would break other tests' reads of old revisions.
+        try await withEtcdTestCluster { cluster in
+            try await withEtcdClient(configuration: cluster.clientConfiguration) { etcd in
+                let key = EtcdKey(SharedEtcd.uniquePrefix("compact") + "k")
+                let first = try await etcd.put(key, value: "1").header.revision
+                let second = try await etcd.put(key, value: "2").header.revision
+                try await etcd.compact(revision: second, physical: true)
+                let error = try await #require(throws: EtcdError.self) { try await etcd.get(key, revision: first) }
+                #expect(error.code == .compacted)
+                #expect(try await etcd.get(key, revision: second)?.stringValue == "2")
+                let again = try await #require(throws: EtcdError.self) { try await etcd.compact(revision: first) }
+                #expect(again.code == .compacted)
+                let future = try await #require(throws: EtcdError.self) {
+                    try await etcd.get(key, revision: second + 1_000_000)
+                }
+                #expect(future.code == .futureRevision)
             }
-            #expect(future.code == .futureRevision)
         }
     }
 }

@@ -122,18 +122,21 @@ struct WatchTests {
 
     @Test("a compacted start revision ends the watch with compacted and the compact revision")
     func compactedStart() async throws {
-        try await SharedEtcd.withClient { etcd in
-            let key = EtcdKey(SharedEtcd.uniquePrefix("watch-compacted") + "k")
-            let old = try await etcd.put(key, value: "1").header.revision
-            let compactedTo = try await etcd.put(key, value: "2").header.revision
-            try await etcd.compact(revision: compactedTo)
-            let error = try await #require(throws: EtcdError.self) {
-                try await etcd.watch(.key(key), startRevision: old) { responses in
-                    for try await _ in responses {}
+        // Its own etcd: compaction is store-wide.
+        try await withEtcdTestCluster { cluster in
+            try await withEtcdClient(configuration: cluster.clientConfiguration) { etcd in
+                let key = EtcdKey(SharedEtcd.uniquePrefix("watch-compacted") + "k")
+                let old = try await etcd.put(key, value: "1").header.revision
+                let compactedTo = try await etcd.put(key, value: "2").header.revision
+                try await etcd.compact(revision: compactedTo)
+                let error = try await #require(throws: EtcdError.self) {
+                    try await etcd.watch(.key(key), startRevision: old) { responses in
+                        for try await _ in responses {}
+                    }
                 }
+                #expect(error.code == .compacted)
+                #expect(try #require(error.compactRevision) >= compactedTo)
             }
-            #expect(error.code == .compacted)
-            #expect(try #require(error.compactRevision) >= compactedTo)
         }
     }
 
@@ -145,9 +148,13 @@ struct WatchTests {
             var delivered = 0
             let error = try await #require(throws: EtcdError.self) {
                 try await etcd.watch(request) { responses in
-                    for index in 0..<20 { try await etcd.put(EtcdKey(prefix + "\(index)"), value: "v") }
-                    // The 20 responses cannot all be buffered; wait until the put's events surely arrived.
-                    try await etcd.watch(.key(EtcdKey(prefix + "19")), startRevision: 1) { probe in
+                    var last: Int64 = 0
+                    for index in 0..<20 {
+                        last = try await etcd.put(EtcdKey(prefix + "\(index)"), value: "v").header.revision
+                    }
+                    // The 20 responses cannot all be buffered. A second watch on the same stream, from the last
+                    // put, answers after the first watch's events went by: then the overflow surely happened.
+                    try await etcd.watch(.key(EtcdKey(prefix + "19")), startRevision: last) { probe in
                         for try await response in probe where !response.events.isEmpty { break }
                     }
                     for try await response in responses { delivered += response.events.count }

@@ -8,14 +8,14 @@ import Foundation
 package actor SharedEtcd {
     /// The shared instance.
     package static let shared = SharedEtcd()
-    private var cluster: EtcdTestCluster?
+    private var cluster: Task<EtcdTestCluster, any Error>?
 
-    /// The running cluster, started on first use.
+    /// The running cluster, started on first use. Callers that arrive while it starts wait for the same one.
     package func get() async throws -> EtcdTestCluster {
-        if let cluster { return cluster }
-        let started = try await EtcdTestCluster.start(members: 1)
-        cluster = started
-        return started
+        if let cluster { return try await cluster.value }
+        let starting = Task { try await EtcdTestCluster.start(members: 1) }
+        cluster = starting
+        return try await starting.value
     }
 
     /// Runs `body` with a new client of the shared member, and closes the client afterwards.

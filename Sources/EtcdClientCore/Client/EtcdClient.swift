@@ -11,12 +11,14 @@ public final class EtcdClient: Sendable {
     public let configuration: Configuration
     let channel: EtcdChannel
     let watchHub: EtcdWatchHub
+    let leaseKeeper: EtcdLeaseKeepAliveHub
 
     /// Creates a client. It connects on the first call.
     public init(configuration: Configuration) {
         self.configuration = configuration
         self.channel = EtcdChannel(configuration: configuration)
         self.watchHub = EtcdWatchHub(channel: channel)
+        self.leaseKeeper = EtcdLeaseKeepAliveHub(channel: channel)
     }
 
     /// Creates a client of the members at `endpoints`, with default timings.
@@ -28,6 +30,7 @@ public final class EtcdClient: Sendable {
     /// and threads are gone when this returns. Later calls fail with ``EtcdError/Code/clientClosed``.
     public func close() async {
         watchHub.close()
+        leaseKeeper.close()
         await channel.close()
     }
 

@@ -49,6 +49,10 @@ extension EtcdError {
         public static let leaseExists = Code("leaseExists")
         /// The lease TTL is larger than the server allows.
         public static let leaseTTLTooLarge = Code("leaseTTLTooLarge")
+        /// The lease expired: no renewal reached the server within its TTL.
+        public static let leaseExpired = Code("leaseExpired")
+        /// The lease was revoked (by this or another client) while it was kept alive.
+        public static let leaseRevoked = Code("leaseRevoked")
 
         // MARK: Watches
 

@@ -58,10 +58,19 @@ extension EtcdError {
         "etcdserver: bad leader transferee": .badLeaderTransferee,
     ]
 
+    /// The code of one of etcd's fixed messages, given bare (`etcdserver: permission denied`) or as the text of
+    /// a gRPC status error (`rpc error: code = PermissionDenied desc = etcdserver: permission denied`), as
+    /// etcd writes a watch's cancel reason.
+    static func code(forServerMessage message: String) -> Code? {
+        if let known = serverMessages[message] { return known }
+        guard message.hasPrefix("rpc error: "), let description = message.firstRange(of: " desc = ") else { return nil }
+        return serverMessages[String(message[description.upperBound...])]
+    }
+
     /// The error for a gRPC status the server sent.
     init(status: GRPCStatus) {
         let code: Code
-        if let known = Self.serverMessages[status.message] {
+        if let known = Self.code(forServerMessage: status.message) {
             code = known
         } else if status.code == .resourceExhausted && status.message.contains("message larger than max") {
             code = .requestTooLarge  // gRPC's own message size limit, above etcd's request limit

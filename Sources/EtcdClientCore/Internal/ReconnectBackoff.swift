@@ -10,9 +10,9 @@ struct ReconnectBackoff {
     private var current: Duration
 
     init(initial: Duration = .milliseconds(25), maximum: Duration = .seconds(2)) {
-        self.initial = initial
+        self.initial = min(initial, maximum)
         self.maximum = maximum
-        self.current = initial
+        self.current = self.initial
     }
 
     /// The delay before the next attempt, and the one after that doubled.

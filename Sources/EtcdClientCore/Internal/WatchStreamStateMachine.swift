@@ -78,7 +78,7 @@ struct WatchStreamStateMachine {
     mutating func remove(_ id: Int64) -> [Action] {
         guard watchers.removeValue(forKey: id) != nil else { return [] }
         reportedCreated.remove(id)
-        pendingCreates.removeAll { $0 == id }
+        // Its create, if unanswered, stays in `pendingCreates`: the server still answers it in order.
         guard phase == .open else { return [] }
         if watchers.isEmpty { return [.closeStream] }
         var cancel = EtcdserverPB.WatchCancelRequest()
@@ -139,10 +139,9 @@ struct WatchStreamStateMachine {
         if response.watchId == -1 && !response.created && !response.canceled {
             // A progress notification for the whole stream (the answer to a progress request).
             var actions: [Action] = []
-            for id in watchers.keys.sorted() {
-                guard var watcher = watchers[id], watcher.created else { continue }
-                watcher.nextRevision = max(watcher.nextRevision, header.revision + 1)
-                watchers[id] = watcher
+            // etcd 3.4 answers with its current revision at once, even while a watcher started in the past
+            // is still catching up, so this does not move any watcher's resume point.
+            for id in watchers.keys.sorted() where watchers[id]?.created == true {
                 actions.append(.deliver(id: id, EtcdWatchResponse(header: header, events: [])))
             }
             return actions
@@ -179,7 +178,7 @@ struct WatchStreamStateMachine {
                     message: "the watch start revision \(watcher.nextRevision) was compacted",
                     compactRevision: response.compactRevision
                 )
-            } else if let code = EtcdError.serverMessages[response.cancelReason] {
+            } else if let code = EtcdError.code(forServerMessage: response.cancelReason) {
                 error = EtcdError(code, message: response.cancelReason)
             } else {
                 let reason = response.cancelReason.isEmpty ? "the server cancelled the watch" : response.cancelReason

@@ -1,3 +1,4 @@
+import _EtcdTransport
 import _EtcdWire
 
 extension EtcdClient {
@@ -25,5 +26,84 @@ extension EtcdClient {
         var request = EtcdserverPB.LeaseRevokeRequest()
         request.id = id.rawValue
         return EtcdResponseHeader(try await call(EtcdserverPB.LeaseService.LeaseRevoke.self, request).header)
+    }
+}
+
+extension EtcdClient {
+    /// Keeps a lease alive while `body` runs, and stops renewing it (without revoking it) when `body` ends.
+    ///
+    /// All leases of a client are renewed on one HTTP/2 stream, each about every third of its TTL. The
+    /// stream is re-opened after a connection fault, and renewal goes on while the lease is alive on the
+    /// server. When the lease is lost, ``EtcdLeaseKeepAlive/failure`` says why and
+    /// ``EtcdLeaseKeepAlive/heartbeats`` throws it; `body` itself is not interrupted.
+    ///
+    /// - Parameters:
+    ///   - lease: the lease.
+    ///   - body: the work to do while the lease is kept alive.
+    /// - Returns: what `body` returns.
+    /// - Throws: what `body` throws.
+    public func keepAlive<Result>(
+        _ lease: EtcdLeaseID,
+        _ body: (EtcdLeaseKeepAlive) async throws -> Result
+    ) async throws -> Result {
+        let (registration, heartbeats) = leaseKeeper.register(lease)
+        defer { leaseKeeper.unregister(registration) }
+        let keepAlive = EtcdLeaseKeepAlive(
+            lease: lease,
+            registration: registration,
+            hub: leaseKeeper,
+            heartbeats: EtcdLeaseHeartbeats(base: heartbeats)
+        )
+        return try await body(keepAlive)
+    }
+
+    /// Renews a lease once.
+    ///
+    /// - Returns: the TTL after the renewal.
+    /// - Throws: `EtcdError` (`.leaseNotFound` when the lease is gone); `CancellationError`.
+    public func renewLease(_ lease: EtcdLeaseID) async throws -> Duration {
+        var request = EtcdserverPB.LeaseKeepAliveRequest()
+        request.id = lease.rawValue
+        let stream = try channel.connection().makeStream(
+            GRPCRequestHead(
+                path: EtcdserverPB.LeaseService.LeaseKeepAlive.path,
+                timeout: configuration.defaultCallOptions.timeout
+            )
+        )
+        defer { stream.cancel() }
+        do {
+            try stream.send(request.serializedBytes())
+            for try await message in stream.responses {
+                let response = try EtcdserverPB.LeaseKeepAliveResponse(serializedBytes: message)
+                guard response.ttl > 0 else {
+                    throw EtcdError(.leaseNotFound, message: "lease \(lease) does not exist")
+                }
+                return .seconds(response.ttl)
+            }
+            throw EtcdError(.malformedResponse, message: "the keep-alive stream ended without an answer")
+        } catch {
+            throw Self.publicError(for: error)
+        }
+    }
+
+    /// What the server knows of a lease.
+    ///
+    /// - Parameters:
+    ///   - lease: the lease.
+    ///   - includeKeys: whether to list the keys attached to it. Defaults to `false`.
+    /// - Throws: `EtcdError`; `CancellationError`.
+    public func leaseTimeToLive(_ lease: EtcdLeaseID, includeKeys: Bool = false) async throws -> EtcdLeaseTimeToLive {
+        var request = EtcdserverPB.LeaseTimeToLiveRequest()
+        request.id = lease.rawValue
+        request.keys = includeKeys
+        return EtcdLeaseTimeToLive(try await call(EtcdserverPB.LeaseService.LeaseTimeToLive.self, request))
+    }
+
+    /// Every lease the cluster has.
+    ///
+    /// - Throws: `EtcdError`; `CancellationError`.
+    public func leases() async throws -> [EtcdLeaseID] {
+        let response = try await call(EtcdserverPB.LeaseService.LeaseLeases.self, EtcdserverPB.LeaseLeasesRequest())
+        return response.leases.map { EtcdLeaseID(rawValue: $0.id) }
     }
 }

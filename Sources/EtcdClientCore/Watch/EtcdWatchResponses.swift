@@ -21,9 +21,9 @@ public struct EtcdWatchResponses: AsyncSequence, Sendable {
         self.createdRevision = createdRevision
     }
 
-    /// Asks the server for a progress notification: a response without events whose header revision says
-    /// that every change up to it has been delivered. etcd answers only while every watcher of the stream
-    /// has caught up.
+    /// Asks the server for a progress notification: a response without events carrying the server's current
+    /// revision. For a watch from "now", every change up to that revision has been delivered; etcd 3.4 also
+    /// answers while a watch started in the past is still catching up, so there it only tells the revision.
     public func requestProgress() {
         hub.requestProgress()
     }

@@ -1,0 +1,166 @@
+import Synchronization
+import _EtcdTransport
+import _EtcdWire
+
+/// Keeps the client's leases alive on one bidirectional LeaseKeepAlive stream, re-opened after faults.
+///
+/// The logic is in ``LeaseKeepAliveStateMachine``; this class holds it under a lock, performs its actions,
+/// reads the stream in one task and drives the renewal timer in another.
+final class EtcdLeaseKeepAliveHub: Sendable {
+    private struct State {
+        var machine = LeaseKeepAliveStateMachine()
+        var stream: GRPCStream?
+        var consumers: [Int64: AsyncThrowingStream<EtcdLeaseHeartbeat, any Error>.Continuation] = [:]
+        var latest: [Int64: EtcdLeaseHeartbeat] = [:]
+        var failures: [Int64: EtcdError] = [:]
+        var tickerRunning = false
+    }
+
+    private let channel: EtcdChannel
+    private let state = Mutex(State())
+    /// The longest the timer sleeps, so that a renewal made due by a fresh answer is never late by more.
+    private static let timerGranularity = Duration.milliseconds(50)
+
+    init(channel: EtcdChannel) {
+        self.channel = channel
+    }
+
+    /// Starts keeping `lease` alive.
+    func register(_ lease: EtcdLeaseID) -> (id: Int64, heartbeats: AsyncThrowingStream<EtcdLeaseHeartbeat, any Error>) {
+        let (heartbeats, continuation) = AsyncThrowingStream<EtcdLeaseHeartbeat, any Error>.makeStream(
+            bufferingPolicy: .bufferingNewest(1)
+        )
+        let id = state.withLock { state -> Int64 in
+            let (id, actions) = state.machine.add(lease, now: .now)
+            state.consumers[id] = continuation
+            perform(actions, in: &state)
+            if !state.tickerRunning {
+                state.tickerRunning = true
+                Task { await self.runTimer() }
+            }
+            return id
+        }
+        return (id, heartbeats)
+    }
+
+    /// Stops keeping a registration's lease alive.
+    func unregister(_ id: Int64) {
+        state.withLock { state in
+            let actions = state.machine.remove(id)
+            state.consumers.removeValue(forKey: id)?.finish()
+            state.latest[id] = nil
+            state.failures[id] = nil
+            perform(actions, in: &state)
+        }
+    }
+
+    /// The latest acknowledged renewal of a registration, if any.
+    func latestHeartbeat(_ id: Int64) -> EtcdLeaseHeartbeat? {
+        state.withLock { $0.latest[id] }
+    }
+
+    /// Why a registration ended, if it did.
+    func failure(_ id: Int64) -> EtcdError? {
+        state.withLock { $0.failures[id] }
+    }
+
+    /// Ends every registration with `clientClosed`.
+    func close() {
+        state.withLock { state in
+            perform(state.machine.failAll(EtcdError(.clientClosed, message: "the client was closed")), in: &state)
+            state.stream?.cancel()
+            state.stream = nil
+        }
+    }
+
+    // MARK: - Actions
+
+    private func perform(_ actions: [LeaseKeepAliveStateMachine.Action], in state: inout State) {
+        for action in actions {
+            switch action {
+            case .send(let lease):
+                var request = EtcdserverPB.LeaseKeepAliveRequest()
+                request.id = lease.rawValue
+                try? state.stream?.send(request.serializedBytes())
+            case .openStream:
+                Task { await self.runStream() }
+            case .closeStream:
+                state.stream?.cancel()
+            case .heartbeat(let id, let heartbeat):
+                state.latest[id] = heartbeat
+                state.consumers[id]?.yield(heartbeat)
+            case .fail(let id, let error):
+                state.latest[id] = nil
+                state.failures[id] = error
+                state.consumers.removeValue(forKey: id)?.finish(throwing: error)
+            }
+        }
+    }
+
+    // MARK: - Tasks
+
+    /// Sends due renewals and expires leases whose deadline passed, until no lease is left.
+    private func runTimer() async {
+        while true {
+            let next = state.withLock { state -> ContinuousClock.Instant?? in
+                let (actions, next) = state.machine.tick(now: .now)
+                perform(actions, in: &state)
+                if state.machine.registrations.isEmpty {
+                    state.tickerRunning = false
+                    return .none
+                }
+                return .some(next)
+            }
+            guard let next else { return }
+            let ceiling = ContinuousClock.now + Self.timerGranularity
+            try? await Task.sleep(until: min(next ?? ceiling, ceiling), clock: .continuous)
+        }
+    }
+
+    /// Opens the stream, reads it until it ends, and re-opens it while leases remain.
+    private func runStream() async {
+        var backoff = ReconnectBackoff()
+        while true {
+            let stream: GRPCStream
+            do {
+                stream = try channel.connection().makeStream(
+                    GRPCRequestHead(path: EtcdserverPB.LeaseService.LeaseKeepAlive.path)
+                )
+            } catch {
+                if error.code == .clientClosed {
+                    close()
+                    return
+                }
+                if !(await retryAfter(&backoff)) { return }
+                continue
+            }
+            state.withLock { state in
+                state.stream = stream
+                perform(state.machine.streamOpened(now: .now), in: &state)
+            }
+            do {
+                for try await message in stream.responses {
+                    let response = try EtcdserverPB.LeaseKeepAliveResponse(serializedBytes: message)
+                    backoff.reset()
+                    state.withLock { state in
+                        perform(state.machine.received(response, now: .now), in: &state)
+                    }
+                }
+            } catch {
+                // The stream broke or was closed; decided below whether to re-open it.
+            }
+            stream.cancel()
+            if !(await retryAfter(&backoff)) { return }
+        }
+    }
+
+    private func retryAfter(_ backoff: inout ReconnectBackoff) async -> Bool {
+        let reopen = state.withLock { state -> Bool in
+            state.stream = nil
+            return state.machine.streamFailed()
+        }
+        guard reopen else { return false }
+        try? await Task.sleep(for: backoff.nextDelay())
+        return true
+    }
+}
