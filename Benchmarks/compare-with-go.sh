@@ -49,6 +49,8 @@ rows=(
   "get-s 16/1|-op get -consistency s -total 50000 -clients 16 -conns 1 $KV"
   "get-s 64/4|-op get -consistency s -total 50000 -clients 64 -conns 4 $KV"
   "txn-put 16/1|-op txn-put -total 50000 -clients 16 -conns 1 $KV"
+  "watch 1w|-op watch-events -total 20000 -clients 1 -conns 2 $KV"
+  "watch 16w|-op watch-events -total 20000 -clients 16 -conns 2 $KV"
 )
 : > "$OUT"
 echo "writing $OUT" >&2

@@ -14,6 +14,7 @@ struct BenchConfiguration: Sendable {
     var keyspace = 0
     var prefix = ""
     var txnOps = 1
+    var ttlSeconds = 60
     var serverPID = Int(ProcessInfo.processInfo.environment["ETCD_SERVER_PID"] ?? "") ?? 0
     var timeoutSeconds = 600.0
     var seed: UInt64 = 1
@@ -56,7 +57,8 @@ struct BenchConfiguration: Sendable {
             case "timeout":
                 guard let seconds = Self.parseGoDuration(value) else { throw BenchError("bad -timeout \(value)") }
                 timeoutSeconds = seconds
-            case "accounts", "isolation", "hold-us", "ttl", "wait-mode", "updates":
+            case "ttl": ttlSeconds = try integer()
+            case "accounts", "isolation", "hold-us", "wait-mode", "updates":
                 break  // flags of workloads that later issues add; accepted so the Go command lines run unchanged
             default:
                 throw BenchError("unknown flag -\(name)")

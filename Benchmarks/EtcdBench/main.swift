@@ -27,6 +27,8 @@ func makeWorkload(_ op: String) throws -> any BenchWorkload {
     case "put": return PutWorkload()
     case "get": return GetWorkload()
     case "txn-put": return TxnPutWorkload()
+    case "watch-events": return WatchEventsWorkload()
+    case "lease-keepalive": return LeaseKeepAliveWorkload()
     default: throw BenchError("unknown or not yet supported op \(op)")
     }
 }

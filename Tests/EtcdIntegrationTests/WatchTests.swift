@@ -120,6 +120,26 @@ struct WatchTests {
         }
     }
 
+    @Test("periodic progress notifications arrive when asked for, carrying the current revision")
+    func periodicProgress() async throws {
+        try await withEtcdTestCluster(extraArguments: ["--experimental-watch-progress-notify-interval", "200ms"]) {
+            cluster in
+            try await withEtcdClient(configuration: cluster.clientConfiguration) { etcd in
+                let revision = try await etcd.put("progress/other", value: "x").header.revision
+                try await etcd.watch(.prefix("progress/quiet/"), progressNotifications: true) { responses in
+                    var notifications = 0
+                    for try await response in responses {
+                        #expect(response.isProgressNotification)
+                        #expect(response.header.revision >= revision)
+                        notifications += 1
+                        if notifications == 2 { break }
+                    }
+                    #expect(notifications == 2)
+                }
+            }
+        }
+    }
+
     @Test("a compacted start revision ends the watch with compacted and the compact revision")
     func compactedStart() async throws {
         // Its own etcd: compaction is store-wide.
