@@ -18,8 +18,11 @@ final class EtcdLeaseKeepAliveHub: Sendable {
 
     private let channel: EtcdChannel
     private let state = Mutex(State())
-    /// The longest the timer sleeps, so that a renewal made due by a fresh answer is never late by more.
-    private static let timerGranularity = Duration.milliseconds(50)
+    /// The longest the timer sleeps: a sixth of the shortest TTL (50 ms before any answer), so that a renewal
+    /// made due by a fresh answer is late by at most that, and a large number of leases costs few scans.
+    private static func timerGranularity(shortestTTL: Duration?) -> Duration {
+        max(.milliseconds(50), (shortestTTL ?? .zero) / 6)
+    }
 
     init(channel: EtcdChannel) {
         self.channel = channel
@@ -102,18 +105,19 @@ final class EtcdLeaseKeepAliveHub: Sendable {
     /// Sends due renewals and expires leases whose deadline passed, until no lease is left.
     private func runTimer() async {
         while true {
-            let next = state.withLock { state -> ContinuousClock.Instant?? in
-                let (actions, next) = state.machine.tick(now: .now)
+            let wake = state.withLock { state -> ContinuousClock.Instant? in
+                let now = ContinuousClock.now
+                let (actions, next) = state.machine.tick(now: now)
                 perform(actions, in: &state)
                 if state.machine.registrations.isEmpty {
                     state.tickerRunning = false
-                    return .none
+                    return nil
                 }
-                return .some(next)
+                let ceiling = now + Self.timerGranularity(shortestTTL: state.machine.shortestTTL)
+                return min(next ?? ceiling, ceiling)
             }
-            guard let next else { return }
-            let ceiling = ContinuousClock.now + Self.timerGranularity
-            try? await Task.sleep(until: min(next ?? ceiling, ceiling), clock: .continuous)
+            guard let wake else { return }
+            try? await Task.sleep(until: wake, clock: .continuous)
         }
     }
 

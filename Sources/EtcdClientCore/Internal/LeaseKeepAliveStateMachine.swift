@@ -52,6 +52,10 @@ struct LeaseKeepAliveStateMachine {
     /// How long to wait for an answer before sending the renewal again.
     let resendAfter: Duration
     private(set) var registrations: [Int64: Registration] = [:]
+    /// The registrations of each lease, so that an answer finds its registrations without a scan.
+    private var registrationsByLease: [EtcdLeaseID: [Int64]] = [:]
+    /// The shortest TTL a kept-alive lease reported, as of the last ``tick(now:)``; `nil` before any answer.
+    private(set) var shortestTTL: Duration?
     private(set) var phase = StreamPhase.idle
     private var nextID: Int64 = 1
 
@@ -64,6 +68,11 @@ struct LeaseKeepAliveStateMachine {
         let id = nextID
         nextID += 1
         var registration = Registration(lease: lease, nextRenewal: now)
+        if let sibling = registrationsByLease[lease]?.first.flatMap({ registrations[$0] }) {
+            // The server expires the lease, not a registration: a new one shares what is known of it.
+            registration.remainingTTL = sibling.remainingTTL
+            registration.deadline = sibling.deadline
+        }
         var actions: [Action] = []
         switch phase {
         case .open:
@@ -76,12 +85,14 @@ struct LeaseKeepAliveStateMachine {
             actions = [.openStream]
         }
         registrations[id] = registration
+        registrationsByLease[lease, default: []].append(id)
         return (id, actions)
     }
 
     /// Stops keeping a registration's lease alive (it is not revoked).
     mutating func remove(_ id: Int64) -> [Action] {
-        guard registrations.removeValue(forKey: id) != nil else { return [] }
+        guard let removed = registrations.removeValue(forKey: id) else { return [] }
+        forget(id, of: removed.lease)
         return registrations.isEmpty && phase == .open ? [.closeStream] : []
     }
 
@@ -110,6 +121,7 @@ struct LeaseKeepAliveStateMachine {
     mutating func failAll(_ error: EtcdError) -> [Action] {
         let actions = registrations.keys.sorted().map { Action.fail(registration: $0, error) }
         registrations = [:]
+        registrationsByLease = [:]
         phase = .idle
         return actions
     }
@@ -118,10 +130,13 @@ struct LeaseKeepAliveStateMachine {
     mutating func received(_ response: EtcdserverPB.LeaseKeepAliveResponse, now: Instant) -> [Action] {
         let lease = EtcdLeaseID(rawValue: response.id)
         var actions: [Action] = []
-        for id in registrations.keys.sorted() {
-            guard var registration = registrations[id], registration.lease == lease else { continue }
+        var removedAny = false
+        for id in registrationsByLease[lease] ?? [] {
+            guard var registration = registrations[id] else { continue }
             if response.ttl <= 0 {
                 registrations[id] = nil
+                forget(id, of: lease)
+                removedAny = true
                 actions.append(.fail(registration: id, Self.goneError(registration, lease: lease, now: now)))
                 continue
             }
@@ -134,7 +149,7 @@ struct LeaseKeepAliveStateMachine {
             let heartbeat = EtcdLeaseHeartbeat(lease: lease, ttl: ttl, header: EtcdResponseHeader(response.header))
             actions.append(.heartbeat(registration: id, heartbeat))
         }
-        if registrations.isEmpty && phase == .open { actions.append(.closeStream) }
+        if removedAny && registrations.isEmpty && phase == .open { actions.append(.closeStream) }
         return actions
     }
 
@@ -145,28 +160,56 @@ struct LeaseKeepAliveStateMachine {
         var actions: [Action] = []
         var sent: Set<EtcdLeaseID> = []
         var next: Instant?
-        for id in registrations.keys.sorted() {
-            guard var registration = registrations[id] else { continue }
+        var shortest: Duration?
+        var expired: [Int64] = []
+        var due: [Int64] = []
+        for (id, registration) in registrations {
             if let deadline = registration.deadline, deadline <= now {
-                registrations[id] = nil
-                let error = EtcdError(
-                    .leaseExpired,
-                    message: "lease \(registration.lease) expired: no renewal reached the server within its TTL"
-                )
-                actions.append(.fail(registration: id, error))
+                expired.append(id)
                 continue
             }
             let resendDue = registration.awaitingSince.map { $0 + resendAfter <= now } ?? true
+            let wake: Instant?
             if phase == .open && registration.nextRenewal <= now && resendDue {
-                registration.awaitingSince = now
-                if sent.insert(registration.lease).inserted { actions.append(.send(registration.lease)) }
+                due.append(id)
+                wake = max(registration.nextRenewal, now + resendAfter)
+            } else if phase == .open {
+                // The next send: at the renewal time, but not before an unanswered one may be re-sent.
+                wake = max(registration.nextRenewal, registration.awaitingSince.map { $0 + resendAfter } ?? now)
+            } else {
+                wake = nil  // nothing to send until the stream is open; only the deadline matters
             }
-            registrations[id] = registration
-            let due = registration.awaitingSince.map { $0 + resendAfter } ?? registration.nextRenewal
-            next = [next, due, registration.deadline].compactMap { $0 }.min()
+            next = Self.earliest(next, Self.earliest(wake, registration.deadline))
+            if let ttl = registration.remainingTTL { shortest = min(shortest ?? ttl, ttl) }
         }
+        for id in expired.sorted() {
+            guard let registration = registrations.removeValue(forKey: id) else { continue }
+            forget(id, of: registration.lease)
+            let error = EtcdError(
+                .leaseExpired,
+                message: "lease \(registration.lease) expired: no renewal reached the server within its TTL"
+            )
+            actions.append(.fail(registration: id, error))
+        }
+        for id in due.sorted() {
+            guard let lease = registrations[id]?.lease else { continue }
+            registrations[id]?.awaitingSince = now
+            if sent.insert(lease).inserted { actions.append(.send(lease)) }
+        }
+        shortestTTL = shortest
         if registrations.isEmpty && phase == .open { actions.append(.closeStream) }
         return (actions, next)
+    }
+
+    private static func earliest(_ first: Instant?, _ second: Instant?) -> Instant? {
+        guard let first else { return second }
+        guard let second else { return first }
+        return min(first, second)
+    }
+
+    private mutating func forget(_ id: Int64, of lease: EtcdLeaseID) {
+        registrationsByLease[lease]?.removeAll { $0 == id }
+        if registrationsByLease[lease]?.isEmpty == true { registrationsByLease[lease] = nil }
     }
 
     private static func goneError(_ registration: Registration, lease: EtcdLeaseID, now: Instant) -> EtcdError {
