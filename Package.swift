@@ -57,7 +57,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EtcdIntegrationTests",
-            dependencies: ["EtcdClientCore", "_EtcdTestSupport", "_EtcdTransport", "_EtcdWire"],
+            dependencies: ["EtcdClientCore", "EtcdConcurrency", "_EtcdTestSupport", "_EtcdTransport", "_EtcdWire"],
             swiftSettings: swiftSettings
         ),
     ]

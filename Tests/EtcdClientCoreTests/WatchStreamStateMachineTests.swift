@@ -246,12 +246,13 @@ struct WatchStreamStateMachineTests {
         #expect(create.fragment)
     }
 
-    @Test("streamOpened with no watcher left closes the stream")
+    @Test("streamOpened with no watcher left sends nothing and keeps the stream for the next watch")
     func streamOpenedWithoutWatchers() {
         var machine = Machine()
         let (id, _) = machine.add(request())
         #expect(machine.remove(id).isEmpty)
-        #expect(machine.streamOpened() == [.closeStream])
+        #expect(machine.streamOpened().isEmpty)
+        #expect(machine.phase == .open)
     }
 
     // MARK: Created
@@ -589,11 +590,14 @@ struct WatchStreamStateMachineTests {
 
     // MARK: Removing watchers
 
-    @Test("removing the last watcher while open closes the stream")
-    func removeLastClosesStream() {
+    @Test("removing the last watcher while open cancels it and keeps the stream open")
+    func removeLastKeepsStream() throws {
         var machine = openMachine()
-        #expect(machine.remove(1) == [.closeStream])
+        let actions = machine.remove(1)
+        try #require(actions.count == 1)
+        #expect(try #require(actions[0].cancelRequest).watchId == 1)
         #expect(machine.watchers.isEmpty)
+        #expect(machine.phase == .open)
     }
 
     @Test("removing one of several watchers sends a cancel request with its ID")
@@ -610,7 +614,7 @@ struct WatchStreamStateMachineTests {
     func removeUnknown() {
         var machine = openMachine()
         #expect(machine.remove(99).isEmpty)
-        #expect(machine.remove(1) == [.closeStream])
+        #expect(machine.remove(1).count == 1)
         #expect(machine.remove(1).isEmpty)
     }
 

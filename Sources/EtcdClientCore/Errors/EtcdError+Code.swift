@@ -4,7 +4,8 @@ extension EtcdError {
         /// The code's name, such as `compacted`.
         public let name: String
 
-        private init(_ name: String) { self.name = name }
+        /// Creates a code; the other modules of this package add theirs with it, so that there is one error type.
+        package init(_ name: String) { self.name = name }
 
         /// The code's name.
         public var description: String { name }

@@ -12,6 +12,8 @@ final class EtcdWatchHub: Sendable {
         var stream: GRPCStream?
         var consumers: [Int64: AsyncThrowingStream<EtcdWatchResponse, any Error>.Continuation] = [:]
         var creationWaiters: [Int64: CheckedContinuation<Int64, any Error>] = [:]
+        /// Creations (or failures) that arrived before their waiter was registered.
+        var earlyOutcomes: [Int64: Result<Int64, EtcdError>] = [:]
     }
 
     private let channel: EtcdChannel
@@ -42,7 +44,9 @@ final class EtcdWatchHub: Sendable {
             createdRevision = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Int64, any Error>) in
                     state.withLock { state in
-                        if state.consumers[id] == nil || state.machine.watchers[id] == nil {
+                        if let outcome = state.earlyOutcomes.removeValue(forKey: id) {
+                            waiter.resume(with: outcome.mapError { $0 as any Error })
+                        } else if state.consumers[id] == nil || state.machine.watchers[id] == nil {
                             waiter.resume(throwing: CancellationError())
                         } else if Task.isCancelled {
                             waiter.resume(throwing: CancellationError())
@@ -69,6 +73,7 @@ final class EtcdWatchHub: Sendable {
             let actions = state.machine.remove(id)
             state.consumers.removeValue(forKey: id)?.finish()
             state.creationWaiters.removeValue(forKey: id)?.resume(throwing: CancellationError())
+            state.earlyOutcomes[id] = nil
             perform(actions, in: &state)
         }
     }
@@ -100,10 +105,12 @@ final class EtcdWatchHub: Sendable {
                 try? state.stream?.send(request.serializedBytes())
             case .openStream:
                 Task { await self.runStream() }
-            case .closeStream:
-                state.stream?.cancel()
             case .created(let id, let revision):
-                state.creationWaiters.removeValue(forKey: id)?.resume(returning: revision)
+                if let waiter = state.creationWaiters.removeValue(forKey: id) {
+                    waiter.resume(returning: revision)
+                } else {
+                    state.earlyOutcomes[id] = .success(revision)
+                }
             case .deliver(let id, let response):
                 guard let consumer = state.consumers[id] else { continue }
                 if case .dropped = consumer.yield(response) {
@@ -116,7 +123,11 @@ final class EtcdWatchHub: Sendable {
                     perform(state.machine.remove(id), in: &state)
                 }
             case .fail(let id, let error):
-                state.creationWaiters.removeValue(forKey: id)?.resume(throwing: error)
+                if let waiter = state.creationWaiters.removeValue(forKey: id) {
+                    waiter.resume(throwing: error)
+                } else if state.consumers[id] != nil && state.earlyOutcomes[id] == nil {
+                    state.earlyOutcomes[id] = .failure(error)  // not created yet: the registration throws it
+                }
                 state.consumers.removeValue(forKey: id)?.finish(throwing: error)
             }
         }

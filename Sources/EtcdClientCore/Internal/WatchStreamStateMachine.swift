@@ -39,8 +39,6 @@ struct WatchStreamStateMachine {
         case send(EtcdserverPB.WatchRequest)
         /// Open a stream (none is open or opening).
         case openStream
-        /// Close the open stream: no watcher is left.
-        case closeStream
         /// The watcher was created on the server for the first time, at this revision.
         case created(id: Int64, revision: Int64)
         /// Hand this response to the watcher's consumer.
@@ -74,13 +72,13 @@ struct WatchStreamStateMachine {
         }
     }
 
-    /// Removes a watcher (its consumer left); cancels it on the server, or closes the stream if it was the last.
+    /// Removes a watcher (its consumer left) and cancels it on the server. The stream stays open for the next
+    /// watch, as re-opening it would cost a round trip.
     mutating func remove(_ id: Int64) -> [Action] {
         guard watchers.removeValue(forKey: id) != nil else { return [] }
         reportedCreated.remove(id)
         // Its create, if unanswered, stays in `pendingCreates`: the server still answers it in order.
         guard phase == .open else { return [] }
-        if watchers.isEmpty { return [.closeStream] }
         var cancel = EtcdserverPB.WatchCancelRequest()
         cancel.watchId = id
         var request = EtcdserverPB.WatchRequest()
@@ -108,7 +106,6 @@ struct WatchStreamStateMachine {
             watchers[id] = watcher
             actions.append(.send(watcher.request.createMessage(id: id, revision: watcher.nextRevision)))
         }
-        if watchers.isEmpty { actions.append(.closeStream) }
         return actions
     }
 

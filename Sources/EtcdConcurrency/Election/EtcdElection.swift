@@ -1,0 +1,160 @@
+import EtcdClientCore
+
+/// A leader election, compatible with the Go recipe (`clientv3/concurrency.Election`) and `etcdctl elect`.
+///
+/// Each candidate writes `prefix/` followed by its session's lease ID in lower-case hex, with its proposal as
+/// the value and the lease attached; the key with the lowest creation revision leads.
+public final class EtcdElection: Sendable {
+    /// The session whose lease holds our candidacy.
+    public let session: EtcdSession
+    /// The prefix of the candidates' keys, with its trailing `/`.
+    public let prefix: EtcdKey
+
+    /// Creates an election named `name` (keys `name/<lease hex>`), campaigned for through `session`.
+    public init(session: EtcdSession, name: String) {
+        self.session = session
+        self.prefix = EtcdKey(name + "/")
+    }
+
+    /// Our candidate key.
+    public var key: EtcdKey {
+        EtcdKey(bytes: prefix.bytes + Array(session.lease.description.utf8))
+    }
+
+    /// Campaigns with `value` and waits until elected.
+    ///
+    /// If our key already exists (a campaign of this session), it is reused and its value updated. A cancelled
+    /// campaign withdraws our key; a session that ends while waiting ends the campaign with its error.
+    ///
+    /// - Returns: the leadership.
+    /// - Throws: `EtcdError` (`.sessionExpired`, ...); `CancellationError`.
+    public func campaign(value: some EtcdValueRepresentable) async throws -> EtcdLeadership {
+        if let failure = session.failure { throw failure }
+        let client = session.client
+        let key = key
+        let prefix = prefix
+        let response = try await client.txn(
+            if: [.missing(key)],
+            then: [.put(key, value: value, lease: session.lease)],
+            else: [.get(key)]
+        )
+        let revision: Int64
+        if response.succeeded {
+            revision = response.header.revision
+        } else {
+            guard case .get(let mine)? = response.responses.first, let existing = mine.keyValues.first else {
+                throw EtcdError(.malformedResponse, message: "the candidate key vanished within the transaction")
+            }
+            revision = existing.createRevision
+            if existing.value != value.etcdValueBytes {
+                try await EtcdLeadership(election: self, key: key, revision: revision, header: response.header)
+                    .proclaim(value)
+            }
+        }
+        let header: EtcdResponseHeader
+        do {
+            header = try await SessionGuard.run(while: session) {
+                try await PredecessorWait.waitForPredecessors(of: revision, under: prefix, client: client)
+            }
+        } catch {
+            await PredecessorWait.uncancellable {
+                _ = try await client.txn(if: [.createRevision(key, .equal, revision)], then: [.delete(key)])
+            }
+            throw error
+        }
+        return EtcdLeadership(election: self, key: key, revision: revision, header: header)
+    }
+
+    /// Campaigns with `value`, runs `body` while leading, and resigns when `body` returns or throws. If the
+    /// session ends while `body` runs, `body` is cancelled and the session's error thrown.
+    ///
+    /// - Returns: what `body` returns.
+    /// - Throws: what `body` throws; `EtcdError`; `CancellationError`.
+    public func campaign<Result: Sendable>(
+        value: some EtcdValueRepresentable,
+        _ body: @escaping @Sendable (EtcdLeadership) async throws -> Result
+    ) async throws -> Result {
+        let leadership = try await campaign(value: value)
+        do {
+            let result = try await SessionGuard.run(while: session) { try await body(leadership) }
+            await PredecessorWait.uncancellable { try await leadership.resign() }
+            return result
+        } catch {
+            await PredecessorWait.uncancellable { try await leadership.resign() }
+            throw error
+        }
+    }
+
+    /// Takes back leadership held by this session's key, as after a restart (Go's `ResumeElection`).
+    ///
+    /// - Parameters:
+    ///   - key: the leader key, from an earlier ``EtcdLeadership/key``.
+    ///   - revision: its creation revision, from ``EtcdLeadership/revision``.
+    /// - Returns: the leadership, or `nil` when that key no longer leads.
+    /// - Throws: `EtcdError`.
+    public func resume(key: EtcdKey, revision: Int64) async throws -> EtcdLeadership? {
+        let current = try await session.client.get(
+            EtcdGetRequest(.prefix(prefix), limit: 1, sort: .ascending(by: .createRevision))
+        )
+        guard let leader = current.keyValues.first, leader.key == key, leader.createRevision == revision else {
+            return nil
+        }
+        return EtcdLeadership(election: self, key: key, revision: revision, header: current.header)
+    }
+
+    /// The current leader's key-value, or `nil` when nobody leads.
+    ///
+    /// - Throws: `EtcdError`.
+    public func leader() async throws -> EtcdKeyValue? {
+        try await session.client.get(
+            EtcdGetRequest(.prefix(prefix), limit: 1, sort: .ascending(by: .createRevision))
+        ).keyValues.first
+    }
+
+    /// Follows the leadership: runs `body` with the sequence of changes, which starts with the current state
+    /// (a leader, or ``EtcdLeaderChange/noLeader(revision:)``), then reports each new leader, each value a
+    /// leader proclaims, and "no leader" whenever the last candidate leaves. It survives reconnects.
+    ///
+    /// - Returns: what `body` returns.
+    /// - Throws: what `body` throws; `EtcdError`.
+    public func observe<Result>(_ body: (EtcdLeaderChanges) async throws -> Result) async throws -> Result {
+        let (changes, continuation) = AsyncThrowingStream<EtcdLeaderChange, any Error>.makeStream()
+        let client = session.client
+        let prefix = prefix
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await LeaderObserver.run(prefix: prefix, client: client) { continuation.yield($0) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            defer { group.cancelAll() }
+            return try await body(EtcdLeaderChanges(base: changes))
+        }
+    }
+}
+
+/// The leader changes of an election, as an `AsyncSequence`; see ``EtcdElection/observe(_:)``.
+public struct EtcdLeaderChanges: AsyncSequence, Sendable {
+    /// A change.
+    public typealias Element = EtcdLeaderChange
+
+    let base: AsyncThrowingStream<EtcdLeaderChange, any Error>
+
+    /// Creates the iterator.
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: base.makeAsyncIterator())
+    }
+
+    /// Iterates the changes.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<EtcdLeaderChange, any Error>.AsyncIterator
+
+        /// The next change.
+        public mutating func next() async throws -> EtcdLeaderChange? {
+            try await base.next()
+        }
+    }
+}

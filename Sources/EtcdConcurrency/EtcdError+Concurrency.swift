@@ -1,0 +1,12 @@
+import EtcdClientCore
+
+extension EtcdError.Code {
+    /// The session's lease was lost (expired or revoked): locks and leadership held through it are gone.
+    public static let sessionExpired = EtcdError.Code("sessionExpired")
+    /// The session was closed by its owner.
+    public static let sessionClosed = EtcdError.Code("sessionClosed")
+    /// The lock is not held: a fenced write found another owner, or unlock was called without the lock.
+    public static let lockNotHeld = EtcdError.Code("lockNotHeld")
+    /// The caller does not lead the election (any more).
+    public static let notLeading = EtcdError.Code("notLeading")
+}

@@ -1,0 +1,162 @@
+import EtcdClientCore
+import Synchronization
+
+/// A distributed lock, compatible with the Go recipe (`clientv3/concurrency.Mutex`) and `etcdctl lock`.
+///
+/// Each contender writes `prefix/` followed by its session's lease ID in lower-case hex, attached to the
+/// lease; the key with the lowest creation revision holds the lock, and each waiter waits for the deletion
+/// of the key just before its own, so the lock is fair (first come, first served). Locking when
+/// uncontended takes one round trip.
+public final class EtcdMutex: Sendable {
+    /// The session whose lease holds the lock's key.
+    public let session: EtcdSession
+    /// The prefix of the contenders' keys, with its trailing `/`.
+    public let prefix: EtcdKey
+    private let ownership = Mutex<EtcdLockOwnership?>(nil)
+
+    /// Creates a mutex named `name` (keys `name/<lease hex>`), held through `session`.
+    public init(session: EtcdSession, name: String) {
+        self.session = session
+        self.prefix = EtcdKey(name + "/")
+    }
+
+    /// Our key: the prefix followed by the session's lease ID in lower-case hex, as the Go recipe writes it.
+    public var key: EtcdKey {
+        EtcdKey(bytes: prefix.bytes + Array(session.lease.description.utf8))
+    }
+
+    /// The current ownership, while the lock is held through this object.
+    public var currentOwnership: EtcdLockOwnership? {
+        ownership.withLock { $0 }
+    }
+
+    /// Acquires the lock, waiting behind earlier contenders.
+    ///
+    /// A cancelled wait removes our key. If the session ends while waiting, the wait ends with its error.
+    ///
+    /// - Returns: the ownership, with the fence for guarded writes.
+    /// - Throws: `EtcdError` (`.sessionExpired`, ...); `CancellationError`.
+    @discardableResult
+    public func lock() async throws -> EtcdLockOwnership {
+        let (revision, owner, header) = try await enqueue()
+        if owner == nil || owner?.createRevision == revision {
+            return hold(revision: revision, header: header)
+        }
+        let client = session.client
+        let prefix = prefix
+        let key = key
+        let acquired: EtcdResponseHeader
+        do {
+            acquired = try await SessionGuard.run(while: session) {
+                try await PredecessorWait.waitForPredecessors(of: revision, under: prefix, client: client)
+            }
+            // The session may have ended while we waited: our key must still be the one we queued with.
+            guard let mine = try await client.get(key), mine.createRevision == revision else {
+                throw session.failure
+                    ?? EtcdError(.sessionExpired, message: "the lock key \(key) disappeared while waiting")
+            }
+        } catch {
+            // Leave the queue, as the Go recipe does, so that nobody waits behind a key that no one holds.
+            await PredecessorWait.uncancellable { try await client.delete(key) }
+            throw error
+        }
+        return hold(revision: revision, header: acquired)
+    }
+
+    /// Acquires the lock if nobody holds it, without waiting.
+    ///
+    /// - Returns: the ownership, or `nil` when another contender holds the lock (no key of ours is left behind).
+    /// - Throws: `EtcdError`; `CancellationError`.
+    public func tryLock() async throws -> EtcdLockOwnership? {
+        let (revision, owner, header) = try await enqueue()
+        if owner == nil || owner?.createRevision == revision {
+            return hold(revision: revision, header: header)
+        }
+        let client = session.client
+        let key = key
+        await PredecessorWait.uncancellable { try await client.delete(key) }
+        return nil
+    }
+
+    /// Releases the lock (deletes our key).
+    ///
+    /// - Throws: `EtcdError`.
+    public func unlock() async throws {
+        ownership.withLock { $0 = nil }
+        try await session.client.delete(key)
+    }
+
+    /// Runs `body` while holding the lock, and releases it when `body` returns or throws, or the task is
+    /// cancelled. If the session ends while `body` runs, `body` is cancelled and the session's error thrown.
+    ///
+    /// - Parameter body: the work to do under the lock; it receives the ownership, whose ``EtcdLockOwnership/fence``
+    ///   guards writes.
+    /// - Returns: what `body` returns.
+    /// - Throws: what `body` throws; `EtcdError` (`.sessionExpired`, ...); `CancellationError`.
+    public func withLock<Result: Sendable>(
+        _ body: @escaping @Sendable (EtcdLockOwnership) async throws -> Result
+    ) async throws -> Result {
+        let held = try await lock()
+        return try await runHolding(held, body)
+    }
+
+    /// Runs `body` under the lock if it is free now; returns `nil` at once when another contender holds it.
+    ///
+    /// - Returns: what `body` returns, or `nil` when the lock was taken.
+    /// - Throws: what `body` throws; `EtcdError`; `CancellationError`.
+    public func withLockIfAvailable<Result: Sendable>(
+        _ body: @escaping @Sendable (EtcdLockOwnership) async throws -> Result
+    ) async throws -> Result? {
+        guard let held = try await tryLock() else { return nil }
+        return try await runHolding(held, body)
+    }
+
+    // MARK: - Internals
+
+    private func runHolding<Result: Sendable>(
+        _ held: EtcdLockOwnership,
+        _ body: @escaping @Sendable (EtcdLockOwnership) async throws -> Result
+    ) async throws -> Result {
+        let client = session.client
+        let key = key
+        do {
+            let result = try await SessionGuard.run(while: session) { try await body(held) }
+            ownership.withLock { $0 = nil }
+            await PredecessorWait.uncancellable { try await client.delete(key) }
+            return result
+        } catch {
+            ownership.withLock { $0 = nil }
+            await PredecessorWait.uncancellable { try await client.delete(key) }
+            throw error
+        }
+    }
+
+    /// Puts our key in the queue (or finds it there) and reads the current holder, in one transaction.
+    private func enqueue() async throws -> (revision: Int64, owner: EtcdKeyValue?, header: EtcdResponseHeader) {
+        if let failure = session.failure { throw failure }
+        let key = key
+        let holder = EtcdGetRequest(.prefix(prefix), limit: 1, sort: .ascending(by: .createRevision))
+        let response = try await session.client.txn(
+            if: [.missing(key)],
+            then: [.put(key, value: "", lease: session.lease), .get(holder)],
+            else: [.get(key), .get(holder)]
+        )
+        guard response.responses.count == 2, case .get(let owners) = response.responses[1] else {
+            throw EtcdError(.malformedResponse, message: "unexpected lock transaction response")
+        }
+        var revision = response.header.revision
+        if !response.succeeded {
+            guard case .get(let mine) = response.responses[0], let existing = mine.keyValues.first else {
+                throw EtcdError(.malformedResponse, message: "the lock key vanished within the transaction")
+            }
+            revision = existing.createRevision
+        }
+        return (revision, owners.keyValues.first, response.header)
+    }
+
+    private func hold(revision: Int64, header: EtcdResponseHeader) -> EtcdLockOwnership {
+        let held = EtcdLockOwnership(key: key, revision: revision, header: header)
+        ownership.withLock { $0 = held }
+        return held
+    }
+}
