@@ -45,7 +45,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "EtcdBench",
-            dependencies: ["EtcdClientCore"],
+            dependencies: ["EtcdClientCore", "EtcdConcurrency"],
             path: "Benchmarks/EtcdBench",
             swiftSettings: swiftSettings
         ),

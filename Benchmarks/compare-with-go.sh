@@ -51,6 +51,9 @@ rows=(
   "txn-put 16/1|-op txn-put -total 50000 -clients 16 -conns 1 $KV"
   "watch 1w|-op watch-events -total 20000 -clients 1 -conns 2 $KV"
   "watch 16w|-op watch-events -total 20000 -clients 16 -conns 2 $KV"
+  "lock 4|-op lock -total 2000 -clients 4 -conns 1"
+  "lock 1|-op lock -total 2000 -clients 1 -conns 1"
+  "election 4|-op election-campaign-resign -total 1000 -clients 4 -conns 1"
 )
 : > "$OUT"
 echo "writing $OUT" >&2

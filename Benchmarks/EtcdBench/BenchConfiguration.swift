@@ -15,6 +15,7 @@ struct BenchConfiguration: Sendable {
     var prefix = ""
     var txnOps = 1
     var ttlSeconds = 60
+    var holdMicroseconds = 0
     var serverPID = Int(ProcessInfo.processInfo.environment["ETCD_SERVER_PID"] ?? "") ?? 0
     var timeoutSeconds = 600.0
     var seed: UInt64 = 1
@@ -58,7 +59,8 @@ struct BenchConfiguration: Sendable {
                 guard let seconds = Self.parseGoDuration(value) else { throw BenchError("bad -timeout \(value)") }
                 timeoutSeconds = seconds
             case "ttl": ttlSeconds = try integer()
-            case "accounts", "isolation", "hold-us", "wait-mode", "updates":
+            case "hold-us": holdMicroseconds = try integer()
+            case "accounts", "isolation", "wait-mode", "updates":
                 break  // flags of workloads that later issues add; accepted so the Go command lines run unchanged
             default:
                 throw BenchError("unknown flag -\(name)")

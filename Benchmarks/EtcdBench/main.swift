@@ -29,6 +29,8 @@ func makeWorkload(_ op: String) throws -> any BenchWorkload {
     case "txn-put": return TxnPutWorkload()
     case "watch-events": return WatchEventsWorkload()
     case "lease-keepalive": return LeaseKeepAliveWorkload()
+    case "lock": return RecipeWorkload(.lock)
+    case "election-campaign-resign": return RecipeWorkload(.election)
     default: throw BenchError("unknown or not yet supported op \(op)")
     }
 }

@@ -9,11 +9,13 @@ public final class EtcdElection: Sendable {
     public let session: EtcdSession
     /// The prefix of the candidates' keys, with its trailing `/`.
     public let prefix: EtcdKey
+    private let deletions: PrefixDeletionFeed
 
     /// Creates an election named `name` (keys `name/<lease hex>`), campaigned for through `session`.
     public init(session: EtcdSession, name: String) {
         self.session = session
         self.prefix = EtcdKey(name + "/")
+        self.deletions = PrefixDeletionFeed(session: session, prefix: EtcdKey(name + "/"))
     }
 
     /// Our candidate key.
@@ -54,7 +56,12 @@ public final class EtcdElection: Sendable {
         let header: EtcdResponseHeader
         do {
             header = try await SessionGuard.run(while: session) {
-                try await PredecessorWait.waitForPredecessors(of: revision, under: prefix, client: client)
+                try await PredecessorWait.waitForPredecessors(
+                    of: revision,
+                    under: prefix,
+                    client: client,
+                    feed: self.deletions
+                )
             }
         } catch {
             await PredecessorWait.uncancellable {

@@ -5,19 +5,24 @@ import EtcdClientCore
 ///
 /// The Go recipe watches the predecessor from the revision of the read that found it. etcd serves a watch
 /// whose start revision it already has from its "unsynced" group, which a loop visits every 100 ms, so
-/// each hand-off waits for that loop. Here the watch starts from "now", which etcd serves on its synced
-/// path the moment the deletion commits, and the key is read again once the watch exists, so a deletion in
-/// between is not missed.
+/// each hand-off waits for that loop (40 hand-offs per second). Here the deletion is seen through a watch of
+/// the prefix that is already running and synced (see ``PrefixDeletionFeed``).
 enum PredecessorWait {
     /// Waits until no key under `prefix` has a creation revision below `revision`.
+    ///
+    /// Each round reads the newest such key (as the Go recipe does) and waits for its deletion through `feed`,
+    /// a watch of the prefix that already runs, so the deletion is seen as it commits.
     ///
     /// - Returns: the header of the last read, which saw no predecessor.
     static func waitForPredecessors(
         of revision: Int64,
         under prefix: EtcdKey,
-        client: EtcdClient
+        client: EtcdClient,
+        feed: PrefixDeletionFeed
     ) async throws -> EtcdResponseHeader {
+        try await feed.ensureRunning()
         while true {
+            // Read after the feed's watch exists: a deletion after this read is seen by the watch.
             let predecessors = try await client.get(
                 EtcdGetRequest(
                     .prefix(prefix),
@@ -27,18 +32,10 @@ enum PredecessorWait {
                 )
             )
             guard let predecessor = predecessors.keyValues.first else { return predecessors.header }
-            try await waitForDeletion(of: predecessor, client: client)
-        }
-    }
-
-    /// Waits until `keyValue`'s key is deleted, or re-created (a different creation revision is a different
-    /// holder, behind us in the queue).
-    static func waitForDeletion(of keyValue: EtcdKeyValue, client: EtcdClient) async throws {
-        try await client.watch(.key(keyValue.key), filter: .noPut) { deletions in
-            guard let current = try await client.get(keyValue.key), current.createRevision == keyValue.createRevision
-            else { return }
-            for try await response in deletions where !response.events.isEmpty {
-                return
+            try await withTaskCancellationHandler {
+                try await feed.waitForDeletion(of: predecessor.key, aliveAt: predecessors.header.revision)
+            } onCancel: {
+                feed.cancelWaits(for: predecessor.key)
             }
         }
     }

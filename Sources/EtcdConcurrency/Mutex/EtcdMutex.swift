@@ -12,12 +12,14 @@ public final class EtcdMutex: Sendable {
     public let session: EtcdSession
     /// The prefix of the contenders' keys, with its trailing `/`.
     public let prefix: EtcdKey
+    private let deletions: PrefixDeletionFeed
     private let ownership = Mutex<EtcdLockOwnership?>(nil)
 
     /// Creates a mutex named `name` (keys `name/<lease hex>`), held through `session`.
     public init(session: EtcdSession, name: String) {
         self.session = session
         self.prefix = EtcdKey(name + "/")
+        self.deletions = PrefixDeletionFeed(session: session, prefix: EtcdKey(name + "/"))
     }
 
     /// Our key: the prefix followed by the session's lease ID in lower-case hex, as the Go recipe writes it.
@@ -48,7 +50,12 @@ public final class EtcdMutex: Sendable {
         let acquired: EtcdResponseHeader
         do {
             acquired = try await SessionGuard.run(while: session) {
-                try await PredecessorWait.waitForPredecessors(of: revision, under: prefix, client: client)
+                try await PredecessorWait.waitForPredecessors(
+                    of: revision,
+                    under: prefix,
+                    client: client,
+                    feed: self.deletions
+                )
             }
             // The session may have ended while we waited: our key must still be the one we queued with.
             guard let mine = try await client.get(key), mine.createRevision == revision else {
