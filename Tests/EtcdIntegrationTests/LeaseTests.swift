@@ -126,9 +126,7 @@ struct LeaseFaultTests {
         try await withEtcdTestCluster(members: 1) { cluster in
             let relay = try EtcdTestRelay(targetPort: cluster.members[0].clientPort)
             defer { relay.stop() }
-            var throughRelay = cluster.clientConfiguration
-            throughRelay.endpoints = [try #require(EtcdEndpoint(relay.endpoint))]
-            throughRelay.connectTimeout = .milliseconds(500)
+            let throughRelay = cluster.configuration(through: relay)
             try await withEtcdClient(configuration: cluster.clientConfiguration) { direct in
                 try await withEtcdClient(configuration: throughRelay) { etcd in
                     let lease = try await etcd.grantLease(ttl: .seconds(2))
@@ -162,9 +160,7 @@ struct LeaseFaultTests {
         try await withEtcdTestCluster(members: 1) { cluster in
             let relay = try EtcdTestRelay(targetPort: cluster.members[0].clientPort)
             defer { relay.stop() }
-            var throughRelay = cluster.clientConfiguration
-            throughRelay.endpoints = [try #require(EtcdEndpoint(relay.endpoint))]
-            throughRelay.connectTimeout = .milliseconds(300)
+            let throughRelay = cluster.configuration(through: relay)
             try await withEtcdClient(configuration: cluster.clientConfiguration) { direct in
                 try await withEtcdClient(configuration: throughRelay) { etcd in
                     let lease = try await etcd.grantLease(ttl: .seconds(2))

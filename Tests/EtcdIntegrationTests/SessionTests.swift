@@ -90,9 +90,7 @@ struct ElectionFaultTests {
         try await withEtcdTestCluster { cluster in
             let relay = try EtcdTestRelay(targetPort: cluster.members[0].clientPort)
             defer { relay.stop() }
-            var throughRelay = cluster.clientConfiguration
-            throughRelay.endpoints = [try #require(EtcdEndpoint(relay.endpoint))]
-            throughRelay.connectTimeout = .milliseconds(300)
+            let throughRelay = cluster.configuration(through: relay)
             try await withEtcdClient(configuration: cluster.clientConfiguration) { direct in
                 try await withEtcdClient(configuration: throughRelay) { observing in
                     let leaderSession = try await EtcdSession.start(client: direct, ttl: .seconds(10))

@@ -76,9 +76,7 @@ struct WatchResumeTests {
         try await withEtcdTestCluster(members: 1) { cluster in
             let relay = try EtcdTestRelay(targetPort: cluster.members[0].clientPort)
             defer { relay.stop() }
-            var throughRelay = cluster.clientConfiguration
-            throughRelay.endpoints = [try #require(EtcdEndpoint(relay.endpoint))]
-            throughRelay.connectTimeout = .milliseconds(500)
+            let throughRelay = cluster.configuration(through: relay)
             try await withEtcdClient(configuration: cluster.clientConfiguration) { direct in
                 try await withEtcdClient(configuration: throughRelay) { watcher in
                     let first = try await direct.put("compact/k", value: "1").header.revision
@@ -106,10 +104,8 @@ struct WatchResumeTests {
         try await withEtcdTestCluster(members: 1) { cluster in
             let relay = try EtcdTestRelay(targetPort: cluster.members[0].clientPort)
             defer { relay.stop() }
-            var throughRelay = cluster.clientConfiguration
-            throughRelay.endpoints = [try #require(EtcdEndpoint(relay.endpoint))]
+            var throughRelay = cluster.configuration(through: relay)
             throughRelay.keepalive = EtcdClient.Keepalive(interval: .milliseconds(300), timeout: .milliseconds(300))
-            throughRelay.connectTimeout = .milliseconds(500)
             try await withEtcdClient(configuration: cluster.clientConfiguration) { direct in
                 try await withEtcdClient(configuration: throughRelay) { watcher in
                     try await watcher.watch(.prefix("stall/")) { responses in

@@ -26,6 +26,15 @@ package final class EtcdTestCluster: Sendable {
         return configuration
     }
 
+    /// A client configuration that reaches the cluster only through `relay`, with a short connect timeout so
+    /// that reconnecting after a cut is quick.
+    package func configuration(through relay: EtcdTestRelay) -> EtcdClient.Configuration {
+        var configuration = clientConfiguration
+        configuration.endpoints = [.hostname("127.0.0.1", port: relay.port)]
+        configuration.connectTimeout = .milliseconds(500)
+        return configuration
+    }
+
     /// Starts `count` members and waits until every one is healthy.
     ///
     /// - Parameter extraArguments: flags added to every member's command line.

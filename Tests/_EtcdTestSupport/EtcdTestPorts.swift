@@ -35,3 +35,30 @@ package enum EtcdTestFreePort {
         try EtcdTestPorts.free(count: 1)[0]
     }
 }
+
+/// A listening TCP socket on a free loopback port, for the test servers (relay, misbehaving server).
+enum EtcdTestListener {
+    /// Binds 127.0.0.1 on a port the kernel chooses and listens.
+    ///
+    /// - Returns: the descriptor and the port.
+    static func open(backlog: Int32) throws -> (descriptor: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw EtcdTestSupportError("socket failed: \(String(cString: strerror(errno)))") }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, backlog) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else {
+            close(fd)
+            throw EtcdTestSupportError("bind failed: \(String(cString: strerror(errno)))")
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+}

@@ -31,33 +31,12 @@ package final class EtcdTestRelay: Sendable {
     /// Starts relaying from a free loopback port to 127.0.0.1:`targetPort`.
     package init(targetPort: Int) throws {
         self.targetPort = targetPort
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw EtcdTestSupportError("socket failed") }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && listen(fd, 64) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else {
-            close(fd)
-            throw EtcdTestSupportError("relay bind failed")
-        }
-        listener = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        (listener, port) = try EtcdTestListener.open(backlog: 64)
         Thread.detachNewThread { [self] in
             run()
             finished.store(true, ordering: .releasing)
         }
     }
-
-    /// The endpoint clients use to go through the relay.
-    package var endpoint: String { "127.0.0.1:\(port)" }
 
     /// Changes what the relay does; `cut` shuts every open connection down at once (the relay's thread
     /// closes them).

@@ -123,48 +123,25 @@ final class EtcdLeaseKeepAliveHub: Sendable {
 
     /// Opens the stream, reads it until it ends, and re-opens it while leases remain.
     private func runStream() async {
-        var backoff = ReconnectBackoff()
-        while true {
-            let stream: GRPCStream
-            do {
-                stream = try channel.connection().makeStream(
-                    GRPCRequestHead(path: EtcdserverPB.LeaseService.LeaseKeepAlive.path)
-                )
-            } catch {
-                if error.code == .clientClosed {
-                    close()
-                    return
+        await ReconnectingStream.run(
+            EtcdserverPB.LeaseService.LeaseKeepAlive.self,
+            channel: channel,
+            opened: { stream in
+                state.withLock { state in
+                    state.stream = stream
+                    perform(state.machine.streamOpened(now: .now), in: &state)
                 }
-                if !(await retryAfter(&backoff)) { return }
-                continue
-            }
-            state.withLock { state in
-                state.stream = stream
-                perform(state.machine.streamOpened(now: .now), in: &state)
-            }
-            do {
-                for try await message in stream.responses {
-                    let response = try EtcdserverPB.LeaseKeepAliveResponse(serializedBytes: message)
-                    backoff.reset()
-                    state.withLock { state in
-                        perform(state.machine.received(response, now: .now), in: &state)
-                    }
+            },
+            received: { response in
+                state.withLock { state in perform(state.machine.received(response, now: .now), in: &state) }
+            },
+            ended: {
+                state.withLock { state in
+                    state.stream = nil
+                    return state.machine.streamFailed()
                 }
-            } catch {
-                // The stream broke or was closed; decided below whether to re-open it.
-            }
-            stream.cancel()
-            if !(await retryAfter(&backoff)) { return }
-        }
-    }
-
-    private func retryAfter(_ backoff: inout ReconnectBackoff) async -> Bool {
-        let reopen = state.withLock { state -> Bool in
-            state.stream = nil
-            return state.machine.streamFailed()
-        }
-        guard reopen else { return false }
-        try? await Task.sleep(for: backoff.nextDelay())
-        return true
+            },
+            clientClosed: { close() }
+        )
     }
 }

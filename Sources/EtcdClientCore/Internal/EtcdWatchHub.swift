@@ -137,50 +137,25 @@ final class EtcdWatchHub: Sendable {
 
     /// Opens the stream, reads it until it ends, and re-opens it while watchers remain.
     private func runStream() async {
-        var backoff = ReconnectBackoff()
-        while true {
-            let stream: GRPCStream
-            do {
-                let connection = try channel.connection()
-                stream = connection.makeStream(GRPCRequestHead(path: EtcdserverPB.WatchService.Watch.path))
-            } catch {
-                if error.code == .clientClosed {
-                    close()
-                    return
+        await ReconnectingStream.run(
+            EtcdserverPB.WatchService.Watch.self,
+            channel: channel,
+            opened: { stream in
+                state.withLock { state in
+                    state.stream = stream
+                    perform(state.machine.streamOpened(), in: &state)
                 }
-                if !(await retryAfter(&backoff)) { return }
-                continue
-            }
-            state.withLock { state in
-                state.stream = stream
-                perform(state.machine.streamOpened(), in: &state)
-            }
-            do {
-                for try await message in stream.responses {
-                    let response = try EtcdserverPB.WatchResponse(serializedBytes: message)
-                    backoff.reset()
-                    state.withLock { state in
-                        perform(state.machine.received(response), in: &state)
-                    }
+            },
+            received: { response in
+                state.withLock { state in perform(state.machine.received(response), in: &state) }
+            },
+            ended: {
+                state.withLock { state in
+                    state.stream = nil
+                    return state.machine.streamFailed()
                 }
-            } catch {
-                // The stream broke or was closed; decided below whether to re-open it.
-            }
-            stream.cancel()
-            if !(await retryAfter(&backoff)) { return }
-        }
-    }
-
-    /// Records that the stream ended; waits before the next attempt if watchers remain.
-    ///
-    /// - Returns: whether to try again.
-    private func retryAfter(_ backoff: inout ReconnectBackoff) async -> Bool {
-        let reopen = state.withLock { state -> Bool in
-            state.stream = nil
-            return state.machine.streamFailed()
-        }
-        guard reopen else { return false }
-        try? await Task.sleep(for: backoff.nextDelay())
-        return true
+            },
+            clientClosed: { close() }
+        )
     }
 }
