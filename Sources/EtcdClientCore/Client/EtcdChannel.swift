@@ -1,47 +1,94 @@
 import Synchronization
 import _EtcdTransport
 
-/// The client's connections: one live HTTP/2 connection at a time, replaced on the next endpoint when
-/// it fails or the server sends GOAWAY.
+/// The client's connections: one live HTTP/2 connection at a time. When it fails, or the server sends GOAWAY,
+/// or a call finds its member unable to serve, the next endpoint is used (see ``EndpointBalancer``).
 final class EtcdChannel: Sendable {
+    /// What ``connection()`` found: a connection, or a wait before it may connect.
+    private enum Attempt {
+        case ready(HTTP2Connection)
+        case wait(Duration)
+    }
+
     private struct State {
         var current: HTTP2Connection?
-        var endpointIndex = 0
+        var balancer: EndpointBalancer
+        var notBefore = ContinuousClock.now
         var retired: [HTTP2Connection] = []
         var closed = false
     }
 
     private let configuration: EtcdClient.Configuration
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     init(configuration: EtcdClient.Configuration) {
         self.configuration = configuration
+        self.state = Mutex(State(balancer: EndpointBalancer(count: configuration.endpoints.count)))
     }
 
-    /// The connection to use now: the current one if it takes calls, otherwise a new one to the next endpoint.
-    func connection() throws(EtcdError) -> HTTP2Connection {
-        try state.withLock { state throws(EtcdError) -> HTTP2Connection in
-            if state.closed { throw EtcdError(.clientClosed, message: "the client is closed", requestNotSent: true) }
-            if let current = state.current, current.isAcceptingCalls { return current }
-            if let failed = state.current {
-                state.retired.append(failed)
-                Task { [self] in await retire(failed) }
-                if failed.terminalError?.reason == .connectFailed || failed.terminalError?.reason == .resolutionFailed {
-                    state.endpointIndex = (state.endpointIndex + 1) % configuration.endpoints.count
+    /// The connection to use now: the current one if it takes calls, otherwise a new one to the next endpoint,
+    /// after the backoff when every endpoint has failed in a row.
+    ///
+    /// - Throws: ``EtcdError/Code/clientClosed``; `CancellationError` while waiting out the backoff.
+    func connection() async throws -> HTTP2Connection {
+        while true {
+            let attempt = try state.withLock { state throws(EtcdError) -> Attempt in
+                if state.closed {
+                    throw EtcdError(.clientClosed, message: "the client is closed", requestNotSent: true)
                 }
+                guard !configuration.endpoints.isEmpty else {
+                    throw EtcdError(
+                        .connectionFailed,
+                        message: "the configuration has no endpoints",
+                        requestNotSent: true
+                    )
+                }
+                if let current = state.current {
+                    if current.isAcceptingCalls { return .ready(current) }
+                    replace(current, in: &state)
+                }
+                let wait = state.notBefore - .now
+                if wait > .zero { return .wait(wait) }
+                let connection = makeConnection(to: configuration.endpoints[state.balancer.index])
+                state.current = connection
+                return .ready(connection)
             }
-            guard !configuration.endpoints.isEmpty else {
-                throw EtcdError(.connectionFailed, message: "the configuration has no endpoints", requestNotSent: true)
+            switch attempt {
+            case .ready(let connection): return connection
+            case .wait(let wait): try await Task.sleep(for: wait)
             }
-            let endpoint = configuration.endpoints[state.endpointIndex]
-            var settings = HTTP2ConnectionConfiguration(host: endpoint.host, port: endpoint.port)
-            settings.connectTimeout = configuration.connectTimeout
-            settings.keepaliveInterval = configuration.keepalive.interval
-            settings.keepaliveTimeout = configuration.keepalive.timeout
-            let connection = HTTP2Connection(configuration: settings)
-            state.current = connection
-            return connection
         }
+    }
+
+    /// Stops using `connection` for new calls (its member cannot serve them, such as one without a leader); the
+    /// next call connects to the next endpoint.
+    func abandon(_ connection: HTTP2Connection) {
+        state.withLock { state in
+            guard state.current === connection else { return }
+            replace(connection, in: &state)
+        }
+    }
+
+    /// A call succeeded on `connection`: the endpoint is healthy.
+    func succeeded(on connection: HTTP2Connection) {
+        state.withLock { state in
+            if state.current === connection { state.balancer.succeeded() }
+        }
+    }
+
+    private func replace(_ connection: HTTP2Connection, in state: inout State) {
+        state.current = nil
+        state.retired.append(connection)
+        Task { [self] in await retire(connection) }
+        state.notBefore = .now + state.balancer.connectionFailed()
+    }
+
+    private func makeConnection(to endpoint: EtcdEndpoint) -> HTTP2Connection {
+        var settings = HTTP2ConnectionConfiguration(host: endpoint.host, port: endpoint.port)
+        settings.connectTimeout = configuration.connectTimeout
+        settings.keepaliveInterval = configuration.keepalive.interval
+        settings.keepaliveTimeout = configuration.keepalive.timeout
+        return HTTP2Connection(configuration: settings)
     }
 
     /// Joins a replaced connection's thread and forgets it.
@@ -50,7 +97,7 @@ final class EtcdChannel: Sendable {
         state.withLock { state in state.retired.removeAll { $0 === connection } }
     }
 
-    /// The number of endpoints, which bounds how often a call that was certainly not sent is tried again.
+    /// The number of endpoints.
     var endpointCount: Int { configuration.endpoints.count }
 
     /// Closes every connection and waits for their threads to end. Later calls fail with `clientClosed`.

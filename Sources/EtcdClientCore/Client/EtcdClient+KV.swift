@@ -134,7 +134,10 @@ extension EtcdClient {
     ///
     /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
     public func txn(_ request: EtcdTxnRequest, options: CallOptions? = nil) async throws -> EtcdTxnResponse {
-        try EtcdTxnResponse(try await call(EtcdserverPB.KVService.Txn.self, request.message, options: options))
+        let retry: EtcdRetryPolicy = request.isReadOnly ? .idempotent : .ifNotSent
+        return try EtcdTxnResponse(
+            try await call(EtcdserverPB.KVService.Txn.self, request.message, options: options, retry: retry)
+        )
     }
 
     /// Compacts the key-value history: revisions before `revision` can no longer be read or watched.

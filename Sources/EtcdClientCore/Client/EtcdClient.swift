@@ -34,37 +34,57 @@ public final class EtcdClient: Sendable {
         await channel.close()
     }
 
-    /// Makes one unary call on the current connection.
-    ///
-    /// A call that certainly never reached a server (the connection could not be made, or the server
-    /// refused the stream) is tried again on a fresh connection, once per endpoint.
+    /// Makes one unary call, and sends it again on the next endpoint when ``EtcdRetryPolicy`` allows, within
+    /// the call's deadline.
     func call<Method: ProtobufRPCMethod>(
         _ method: Method.Type,
         _ request: Method.Request,
-        options: CallOptions? = nil
+        options: CallOptions? = nil,
+        retry: EtcdRetryPolicy? = nil
     ) async throws -> Method.Response {
         let options = options ?? configuration.defaultCallOptions
-        let head = GRPCRequestHead(
-            path: Method.path,
-            metadata: options.metadata.map { (name: $0.key, value: $0.value) },
-            timeout: options.timeout
-        )
+        let policy = retry ?? EtcdRetryPolicy.forMethod(path: Method.path)
+        let metadata = options.metadata.map { (name: $0.key, value: $0.value) }
+        let clock = ContinuousClock()
+        let deadline = options.timeout.map { clock.now + $0 }
         let bytes = request.serializedBytes()
-        var attempt = 0
+        // Each endpoint gets two tries at most, so that a call without a deadline ends when every member is down.
+        let maximumAttempts = max(2, 2 * channel.endpointCount)
+        var attempts = 0
+        var lastFailure: (any Error)?
         while true {
-            attempt += 1
+            attempts += 1
+            let remaining = deadline.map { $0 - clock.now }
+            if let lastFailure, attempts > maximumAttempts || (remaining.map { $0 <= .zero } ?? false) {
+                throw Self.publicError(for: lastFailure)
+            }
+            let connection = try await channel.connection()
             do {
-                let connection = try channel.connection()
-                let response = try await connection.unary(head, request: bytes)
+                let response = try await connection.unary(
+                    GRPCRequestHead(path: Method.path, metadata: metadata, timeout: remaining),
+                    request: bytes
+                )
+                channel.succeeded(on: connection)
                 do {
                     return try Method.Response(serializedBytes: response)
                 } catch {
                     throw EtcdError(decoding: error, method: Method.path)
                 }
-            } catch let failure as GRPCConnectionError
-                where failure.requestNotSent && failure.reason != .closed && attempt < max(2, channel.endpointCount + 1)
-            {
+            } catch let failure as GRPCConnectionError where failure.reason != .closed {
+                if failure.requestNotSent || policy == .idempotent {
+                    try Task.checkCancellation()
+                    lastFailure = failure
+                    continue
+                }
+                var error = EtcdError(connection: failure)
+                error.code = .outcomeUnknown
+                error.message = "the request may or may not have been applied: \(error.message)"
+                throw error
+            } catch let status as GRPCStatus where status.code == .unavailable && policy == .idempotent {
+                // This member cannot serve now (no leader, stopping): try the next one.
+                channel.abandon(connection)
                 try Task.checkCancellation()
+                lastFailure = status
                 continue
             } catch {
                 throw Self.publicError(for: error)
@@ -80,7 +100,7 @@ public final class EtcdClient: Sendable {
         _ request: Method.Request,
         consume: (Method.Response) async throws -> Void
     ) async throws {
-        let stream = try channel.connection().makeStream(GRPCRequestHead(path: Method.path))
+        let stream = try await channel.connection().makeStream(GRPCRequestHead(path: Method.path))
         do {
             try stream.send(request.serializedBytes())
             stream.finishSending()

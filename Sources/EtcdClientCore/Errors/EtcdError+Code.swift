@@ -144,6 +144,9 @@ extension EtcdError {
 
         /// No connection could be made, or the connection broke; ``EtcdError/endpoint`` names it.
         public static let connectionFailed = Code("connectionFailed")
+        /// A write failed after it may have reached a server: it may or may not have been applied. It was not
+        /// sent again; read the data to find out.
+        public static let outcomeUnknown = Code("outcomeUnknown")
         /// The call's deadline passed.
         public static let deadlineExceeded = Code("deadlineExceeded")
         /// The server cancelled the call (a `CANCELLED` status, not the caller's task).

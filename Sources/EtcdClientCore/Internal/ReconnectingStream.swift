@@ -10,6 +10,7 @@ enum ReconnectingStream {
     /// - Parameters:
     ///   - method: the streaming method.
     ///   - channel: the client's connections.
+    ///   - metadata: request metadata for the stream, such as `hasleader`.
     ///   - opened: a new stream is open; the hub sends what it must on it.
     ///   - received: a response arrived.
     ///   - ended: the stream ended or could not be opened; returns whether to open another.
@@ -17,6 +18,7 @@ enum ReconnectingStream {
     static func run<Method: ProtobufRPCMethod>(
         _ method: Method.Type,
         channel: EtcdChannel,
+        metadata: [(name: String, value: String)] = [],
         opened: (GRPCStream) -> Void,
         received: (Method.Response) -> Void,
         ended: () -> Bool,
@@ -25,7 +27,8 @@ enum ReconnectingStream {
         var backoff = ReconnectBackoff()
         while true {
             do {
-                let stream = try channel.connection().makeStream(GRPCRequestHead(path: Method.path))
+                let connection = try await channel.connection()
+                let stream = connection.makeStream(GRPCRequestHead(path: Method.path, metadata: metadata))
                 opened(stream)
                 do {
                     for try await message in stream.responses {
@@ -33,15 +36,18 @@ enum ReconnectingStream {
                         backoff.reset()
                         received(response)
                     }
+                } catch let status as GRPCStatus where status.code == .unavailable {
+                    // The member cannot serve this stream (no leader, with `hasleader`): use the next one.
+                    channel.abandon(connection)
                 } catch {
                     // The stream broke, was reset, or sent an undecodable message: open another below.
                 }
                 stream.cancel()
+            } catch let error as EtcdError where error.code == .clientClosed {
+                clientClosed()
+                return
             } catch {
-                if error.code == .clientClosed {
-                    clientClosed()
-                    return
-                }
+                // Cancelled while waiting to reconnect: the hub decides below.
             }
             guard ended() else { return }
             try? await Task.sleep(for: backoff.nextDelay())

@@ -64,7 +64,7 @@ extension EtcdClient {
     public func renewLease(_ lease: EtcdLeaseID) async throws -> Duration {
         var request = EtcdserverPB.LeaseKeepAliveRequest()
         request.id = lease.rawValue
-        let stream = try channel.connection().makeStream(
+        let stream = try await channel.connection().makeStream(
             GRPCRequestHead(
                 path: EtcdserverPB.LeaseService.LeaseKeepAlive.path,
                 timeout: configuration.defaultCallOptions.timeout

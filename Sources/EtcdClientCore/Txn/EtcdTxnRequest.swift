@@ -17,6 +17,17 @@ public struct EtcdTxnRequest: Hashable, Sendable {
         self.failure = failure
     }
 
+    /// Whether every operation, nested ones included, only reads.
+    var isReadOnly: Bool {
+        (success + failure).allSatisfy { operation in
+            switch operation.kind {
+            case .get: true
+            case .put, .delete: false
+            case .txn(let nested): nested.isReadOnly
+            }
+        }
+    }
+
     var message: EtcdserverPB.TxnRequest {
         var request = EtcdserverPB.TxnRequest()
         request.compare = conditions.map(\.message)

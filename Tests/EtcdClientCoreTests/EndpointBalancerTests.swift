@@ -1,0 +1,53 @@
+import Testing
+
+@testable import EtcdClientCore
+
+/// A generator that always returns the largest value, so a backoff delay equals its ceiling.
+private struct CeilingGenerator: RandomNumberGenerator {
+    mutating func next() -> UInt64 { .max }
+}
+
+@Suite("Endpoint balancer")
+struct EndpointBalancerTests {
+    @Test("a failure moves to the next endpoint, wrapping around")
+    func rotates() {
+        var balancer = EndpointBalancer(count: 3)
+        var generator = CeilingGenerator()
+        #expect(balancer.index == 0)
+        _ = balancer.connectionFailed(using: &generator)
+        #expect(balancer.index == 1)
+        _ = balancer.connectionFailed(using: &generator)
+        #expect(balancer.index == 2)
+        _ = balancer.connectionFailed(using: &generator)
+        #expect(balancer.index == 0)
+    }
+
+    @Test("no wait while some endpoint has not failed; a growing, capped wait once all have")
+    func backsOffOnlyWhenAllFailed() {
+        var balancer = EndpointBalancer(
+            count: 2,
+            backoff: ReconnectBackoff(initial: .milliseconds(100), maximum: .milliseconds(300))
+        )
+        var generator = CeilingGenerator()
+        #expect(balancer.connectionFailed(using: &generator) == .zero)
+        let waits = (0..<4).map { _ in balancer.connectionFailed(using: &generator) }
+        #expect(waits.allSatisfy { $0 > .zero })
+        #expect(waits[1] >= waits[0])
+        #expect(waits.allSatisfy { $0 <= .milliseconds(300) })
+    }
+
+    @Test("a success resets the failures and the backoff")
+    func successResets() {
+        var balancer = EndpointBalancer(
+            count: 1,
+            backoff: ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(1))
+        )
+        var generator = CeilingGenerator()
+        _ = balancer.connectionFailed(using: &generator)
+        _ = balancer.connectionFailed(using: &generator)
+        #expect(balancer.consecutiveFailures == 2)
+        balancer.succeeded()
+        #expect(balancer.consecutiveFailures == 0)
+        #expect(balancer.connectionFailed(using: &generator) <= .milliseconds(100))
+    }
+}

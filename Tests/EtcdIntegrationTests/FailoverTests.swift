@@ -1,0 +1,130 @@
+import EtcdClientCore
+import Synchronization
+import Testing
+import _EtcdTestSupport
+
+/// What happened to each write, as the client reported it.
+private final class WriteLog: Sendable {
+    let succeeded = Mutex<[Int]>([])
+    let notSent = Mutex<[Int]>([])
+    let unknown = Mutex<[Int]>([])
+}
+
+/// Three-member clusters: the client fails over between members.
+@Suite("Failover across three members", .timeLimit(.minutes(3)))
+struct FailoverTests {
+    /// The index of the member that leads, as etcd reports it.
+    private func leaderIndex(_ cluster: EtcdTestCluster, _ etcd: EtcdClient) async throws -> Int {
+        let status = try await etcd.status()
+        let members = try await etcd.members().members
+        let leader = try #require(members.first { $0.id == status.leader })
+        return try #require(cluster.members.firstIndex { $0.name == leader.name })
+    }
+
+    @Test("the leader is killed during 10,000 puts: every put reported done is there exactly once")
+    func killLeaderDuringPuts() async throws {
+        try await withEtcdTestCluster(members: 3) { cluster in
+            let probe = EtcdClient(configuration: cluster.clientConfiguration)
+            let leader = try await leaderIndex(cluster, probe)
+            await probe.close()
+            // The client starts on the leader, so that killing it breaks the client's own connection.
+            var configuration = cluster.clientConfiguration
+            configuration.endpoints =
+                [cluster.members[leader].endpoint]
+                + cluster.members.indices.filter { $0 != leader }.map { cluster.members[$0].endpoint }
+            configuration.defaultCallOptions.timeout = .seconds(10)
+            let log = WriteLog()
+            try await withEtcdClient(configuration: configuration) { etcd in
+                for index in 0..<10_000 {
+                    if index == 3_000 { cluster.members[leader].kill() }
+                    do {
+                        try await etcd.put(EtcdKey("failover/\(index)"), value: "\(index)")
+                        log.succeeded.withLock { $0.append(index) }
+                    } catch let error as EtcdError {
+                        if error.requestNotSent {
+                            log.notSent.withLock { $0.append(index) }
+                        } else {
+                            log.unknown.withLock { $0.append(index) }
+                        }
+                    }
+                }
+                let stored = try await etcd.get(.prefix("failover/"))
+                var versions: [Int: Int64] = [:]
+                for kv in stored.keyValues {
+                    versions[Int(kv.stringValue ?? "") ?? -1] = kv.version
+                }
+                let succeeded = log.succeeded.withLock { $0 }
+                #expect(succeeded.count >= 9_900, "failover kept almost every put going")
+                #expect(succeeded.allSatisfy { versions[$0] == 1 }, "every put reported done is there, once")
+                #expect(
+                    log.notSent.withLock { $0 }.allSatisfy { versions[$0] == nil },
+                    "a put reported not sent is absent"
+                )
+                #expect(versions.values.allSatisfy { $0 == 1 }, "no put was applied twice")
+                #expect(log.unknown.withLock { $0 }.count < 10)
+            }
+        }
+    }
+
+    @Test("the member the client is on is paused: reads and watches move to another member")
+    func pausedMember() async throws {
+        try await withEtcdTestCluster(members: 3) { cluster in
+            var configuration = cluster.clientConfiguration
+            configuration.keepalive = EtcdClient.Keepalive(interval: .milliseconds(500), timeout: .milliseconds(500))
+            configuration.defaultCallOptions.timeout = .seconds(10)
+            var others = cluster.clientConfiguration
+            others.endpoints = [cluster.members[1].endpoint, cluster.members[2].endpoint]
+            try await withEtcdClient(configuration: configuration) { etcd in
+                try await withEtcdClient(configuration: others) { writer in
+                    try await etcd.put("paused/before", value: "1")
+                    try await etcd.watch(.prefix("paused/"), startRevision: 1) { responses in
+                        var iterator = responses.makeAsyncIterator()
+                        #expect(try await iterator.next()?.events.first?.keyValue.stringValue == "1")
+                        cluster.members[0].pause()
+                        defer { cluster.members[0].resume() }
+                        let clock = ContinuousClock()
+                        let start = clock.now
+                        try await writer.put("paused/during", value: "2")
+                        // A read moves off the paused member within two keepalive timeouts.
+                        #expect(try await etcd.get("paused/during")?.stringValue == "2")
+                        #expect(clock.now - start < .seconds(3))
+                        // The watch resumes on another member with the change made meanwhile.
+                        let next = try await iterator.next()
+                        #expect(next?.events.first?.keyValue.stringValue == "2")
+                        #expect(clock.now - start < .seconds(4))
+                    }
+                    try await cluster.members[0].waitUntilHealthy()
+                    #expect(try await etcd.count(.prefix("paused/")) == 2)
+                }
+            }
+        }
+    }
+
+    @Test("every member restarted in turn under load: the client ends healthy")
+    func rollingRestart() async throws {
+        try await withEtcdTestCluster(members: 3) { cluster in
+            var configuration = cluster.clientConfiguration
+            configuration.defaultCallOptions.timeout = .seconds(10)
+            try await withEtcdClient(configuration: configuration) { etcd in
+                try await etcd.put("rolling/k", value: "v")
+                let reads = AsyncCounter()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        while !Task.isCancelled {
+                            if case .some(.some) = try? await etcd.get("rolling/k") { reads.increment() }
+                        }
+                    }
+                    for member in cluster.members {
+                        member.stop()
+                        try member.start()
+                        try await member.waitUntilHealthy()
+                    }
+                    group.cancelAll()
+                }
+                #expect(reads.value > 0)
+                try await etcd.put("rolling/after", value: "ok")
+                #expect(try await etcd.get("rolling/after")?.stringValue == "ok")
+            }
+        }
+    }
+}
