@@ -20,9 +20,12 @@ final class EtcdChannel: Sendable {
 
     private let configuration: EtcdClient.Configuration
     private let state: Mutex<State>
+    /// The token keeper, when the client authenticates.
+    let authenticator: EtcdAuthenticator?
 
     init(configuration: EtcdClient.Configuration) {
         self.configuration = configuration
+        self.authenticator = configuration.authentication.map(EtcdAuthenticator.init)
         self.state = Mutex(State(balancer: EndpointBalancer(count: configuration.endpoints.count)))
     }
 
@@ -57,6 +60,21 @@ final class EtcdChannel: Sendable {
             case .ready(let connection): return connection
             case .wait(let wait): try await Task.sleep(for: wait)
             }
+        }
+    }
+
+    /// The auth metadata for a call or stream on `connection`: empty without authentication.
+    ///
+    /// - Throws: ``EtcdError`` (`.authenticationFailed` for wrong credentials).
+    func authMetadata(on connection: HTTP2Connection) async throws -> [(name: String, value: String)] {
+        guard let authenticator else { return [] }
+        do {
+            return try await authenticator.metadata(
+                using: connection,
+                timeout: configuration.defaultCallOptions.timeout
+            )
+        } catch {
+            throw EtcdClient.publicError(for: error)
         }
     }
 

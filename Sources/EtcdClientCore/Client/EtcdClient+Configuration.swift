@@ -9,6 +9,8 @@ extension EtcdClient {
         public var defaultCallOptions = CallOptions()
         /// HTTP/2 PING keepalive: how a dead server is detected while calls are open.
         public var keepalive = Keepalive()
+        /// How the client authenticates; `nil` (the default) when the cluster has auth off.
+        public var authentication: EtcdAuthentication?
 
         /// Creates a configuration for `endpoints` with default timings.
         public init(endpoints: [EtcdEndpoint]) {

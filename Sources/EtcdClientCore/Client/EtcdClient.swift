@@ -52,6 +52,7 @@ public final class EtcdClient: Sendable {
         let maximumAttempts = max(2, 2 * channel.endpointCount)
         var attempts = 0
         var lastFailure: (any Error)?
+        var reauthenticated = false
         while true {
             attempts += 1
             let remaining = deadline.map { $0 - clock.now }
@@ -59,9 +60,11 @@ public final class EtcdClient: Sendable {
                 throw Self.publicError(for: lastFailure)
             }
             let connection = try await channel.connection()
+            var callMetadata = metadata
             do {
+                callMetadata += try await channel.authMetadata(on: connection)
                 let response = try await connection.unary(
-                    GRPCRequestHead(path: Method.path, metadata: metadata, timeout: remaining),
+                    GRPCRequestHead(path: Method.path, metadata: callMetadata, timeout: remaining),
                     request: bytes
                 )
                 channel.succeeded(on: connection)
@@ -80,6 +83,13 @@ public final class EtcdClient: Sendable {
                 error.code = .outcomeUnknown
                 error.message = "the request may or may not have been applied: \(error.message)"
                 throw error
+            } catch let status as GRPCStatus
+                where EtcdError(status: status).code == .invalidAuthToken && !reauthenticated
+            {
+                // The token expired or was revoked: authenticate once more and send the call again.
+                channel.authenticator?.invalidate(callMetadata)
+                reauthenticated = true
+                continue
             } catch let status as GRPCStatus where status.code == .unavailable && policy == .idempotent {
                 // This member cannot serve now (no leader, stopping): try the next one.
                 channel.abandon(connection)
@@ -100,7 +110,10 @@ public final class EtcdClient: Sendable {
         _ request: Method.Request,
         consume: (Method.Response) async throws -> Void
     ) async throws {
-        let stream = try await channel.connection().makeStream(GRPCRequestHead(path: Method.path))
+        let connection = try await channel.connection()
+        let stream = connection.makeStream(
+            GRPCRequestHead(path: Method.path, metadata: try await channel.authMetadata(on: connection))
+        )
         do {
             try stream.send(request.serializedBytes())
             stream.finishSending()

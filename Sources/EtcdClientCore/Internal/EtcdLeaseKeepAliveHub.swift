@@ -68,9 +68,9 @@ final class EtcdLeaseKeepAliveHub: Sendable {
     }
 
     /// Ends every registration with `clientClosed`.
-    func close() {
+    func close(with error: EtcdError = EtcdError(.clientClosed, message: "the client was closed")) {
         state.withLock { state in
-            perform(state.machine.failAll(EtcdError(.clientClosed, message: "the client was closed")), in: &state)
+            perform(state.machine.failAll(error), in: &state)
             state.stream?.cancel()
             state.stream = nil
         }
@@ -141,7 +141,7 @@ final class EtcdLeaseKeepAliveHub: Sendable {
                     return state.machine.streamFailed()
                 }
             },
-            clientClosed: { close() }
+            terminated: { error in close(with: error) }
         )
     }
 }

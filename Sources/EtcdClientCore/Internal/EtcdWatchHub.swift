@@ -86,9 +86,9 @@ final class EtcdWatchHub: Sendable {
     }
 
     /// Ends every watcher with `clientClosed`.
-    func close() {
+    func close(with error: EtcdError = EtcdError(.clientClosed, message: "the client was closed")) {
         state.withLock { state in
-            let actions = state.machine.failAll(EtcdError(.clientClosed, message: "the client was closed"))
+            let actions = state.machine.failAll(error)
             perform(actions, in: &state)
             state.stream?.cancel()
             state.stream = nil
@@ -158,7 +158,7 @@ final class EtcdWatchHub: Sendable {
                     return state.machine.streamFailed()
                 }
             },
-            clientClosed: { close() }
+            terminated: { error in close(with: error) }
         )
     }
 }

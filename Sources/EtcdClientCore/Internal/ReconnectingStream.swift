@@ -14,7 +14,8 @@ enum ReconnectingStream {
     ///   - opened: a new stream is open; the hub sends what it must on it.
     ///   - received: a response arrived.
     ///   - ended: the stream ended or could not be opened; returns whether to open another.
-    ///   - clientClosed: the client was closed; the hub ends everything it runs.
+    ///   - terminated: the client was closed, or its credentials were refused; the hub ends everything it runs
+    ///     with this error.
     static func run<Method: ProtobufRPCMethod>(
         _ method: Method.Type,
         channel: EtcdChannel,
@@ -22,13 +23,14 @@ enum ReconnectingStream {
         opened: (GRPCStream) -> Void,
         received: (Method.Response) -> Void,
         ended: () -> Bool,
-        clientClosed: () -> Void
+        terminated: (EtcdError) -> Void
     ) async {
         var backoff = ReconnectBackoff()
         while true {
             do {
                 let connection = try await channel.connection()
-                let stream = connection.makeStream(GRPCRequestHead(path: Method.path, metadata: metadata))
+                let auth = try await channel.authMetadata(on: connection)
+                let stream = connection.makeStream(GRPCRequestHead(path: Method.path, metadata: metadata + auth))
                 opened(stream)
                 do {
                     for try await message in stream.responses {
@@ -39,12 +41,15 @@ enum ReconnectingStream {
                 } catch let status as GRPCStatus where status.code == .unavailable {
                     // The member cannot serve this stream (no leader, with `hasleader`): use the next one.
                     channel.abandon(connection)
+                } catch let status as GRPCStatus where EtcdError(status: status).code == .invalidAuthToken {
+                    channel.authenticator?.invalidate(auth)
                 } catch {
                     // The stream broke, was reset, or sent an undecodable message: open another below.
                 }
                 stream.cancel()
-            } catch let error as EtcdError where error.code == .clientClosed {
-                clientClosed()
+            } catch let error as EtcdError where error.code == .clientClosed || error.code == .authenticationFailed {
+                // Closed, or wrong credentials: no point in trying again.
+                terminated(error)
                 return
             } catch {
                 // Cancelled while waiting to reconnect: the hub decides below.

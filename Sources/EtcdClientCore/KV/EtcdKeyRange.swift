@@ -39,6 +39,11 @@ public struct EtcdKeyRange: Hashable, Sendable, CustomStringConvertible {
     /// Every key.
     public static let all = EtcdKeyRange(start: [0], end: [0])
 
+    /// A range exactly as etcd sent it.
+    static func raw(start: [UInt8], end: [UInt8]) -> EtcdKeyRange {
+        EtcdKeyRange(start: start, end: end)
+    }
+
     /// The smallest key greater than every key with this prefix, as etcd's `range_end` for a prefix.
     ///
     /// Trailing `0xFF` bytes are dropped and the last remaining byte incremented; a prefix made only

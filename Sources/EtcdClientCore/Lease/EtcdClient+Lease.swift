@@ -64,9 +64,11 @@ extension EtcdClient {
     public func renewLease(_ lease: EtcdLeaseID) async throws -> Duration {
         var request = EtcdserverPB.LeaseKeepAliveRequest()
         request.id = lease.rawValue
-        let stream = try await channel.connection().makeStream(
+        let connection = try await channel.connection()
+        let stream = connection.makeStream(
             GRPCRequestHead(
                 path: EtcdserverPB.LeaseService.LeaseKeepAlive.path,
+                metadata: try await channel.authMetadata(on: connection),
                 timeout: configuration.defaultCallOptions.timeout
             )
         )

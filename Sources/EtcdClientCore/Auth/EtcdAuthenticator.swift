@@ -1,0 +1,42 @@
+import Synchronization
+import _EtcdTransport
+import _EtcdWire
+
+/// Holds the auth token of a client that authenticates with a password, and gets a new one when needed.
+final class EtcdAuthenticator: Sendable {
+    private let authentication: EtcdAuthentication
+    private let token = Mutex<String?>(nil)
+
+    init(_ authentication: EtcdAuthentication) {
+        self.authentication = authentication
+    }
+
+    /// The metadata that carries the token, authenticating first when there is none.
+    ///
+    /// - Throws: ``EtcdError/Code/authenticationFailed`` for wrong credentials, at once.
+    func metadata(using connection: HTTP2Connection, timeout: Duration?) async throws -> [(name: String, value: String)]
+    {
+        if let current = token.withLock({ $0 }) { return [("token", current)] }
+        return [("token", try await authenticate(using: connection, timeout: timeout))]
+    }
+
+    /// Forgets `rejected`, the token the server just called invalid, so the next call authenticates again.
+    func invalidate(_ rejected: [(name: String, value: String)]) {
+        guard let rejectedToken = rejected.first(where: { $0.name == "token" })?.value else { return }
+        token.withLock { if $0 == rejectedToken { $0 = nil } }
+    }
+
+    private func authenticate(using connection: HTTP2Connection, timeout: Duration?) async throws -> String {
+        guard case .password(let username, let password) = authentication else { return "" }
+        var request = EtcdserverPB.AuthenticateRequest()
+        request.name = username
+        request.password = password
+        let bytes = try await connection.unary(
+            GRPCRequestHead(path: EtcdserverPB.AuthService.Authenticate.path, timeout: timeout),
+            request: request.serializedBytes()
+        )
+        let response = try EtcdserverPB.AuthenticateResponse(serializedBytes: bytes)
+        token.withLock { $0 = response.token }
+        return response.token
+    }
+}

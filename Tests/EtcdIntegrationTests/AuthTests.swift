@@ -1,0 +1,100 @@
+import EtcdClientCore
+import Testing
+import _EtcdTestSupport
+
+@Suite("Authentication against a real etcd", .timeLimit(.minutes(1)))
+struct AuthTests {
+    /// Creates `root` (with the root role) and turns auth on, with a client that has no credentials.
+    private func enableAuth(_ cluster: EtcdTestCluster) async throws {
+        try await withEtcdClient(configuration: cluster.clientConfiguration) { admin in
+            try await admin.addUser("root", password: "root-secret")
+            try await admin.grantRole("root", toUser: "root")
+            try await admin.enableAuthentication()
+        }
+    }
+
+    private func configuration(_ cluster: EtcdTestCluster, user: String, password: String) -> EtcdClient.Configuration {
+        var configuration = cluster.clientConfiguration
+        configuration.authentication = .password(username: user, password: password)
+        return configuration
+    }
+
+    @Test("calls go on across token expiry without an error reaching the caller")
+    func tokenExpiry() async throws {
+        try await withEtcdTestCluster(extraArguments: ["--auth-token-ttl", "1"]) { cluster in
+            try await enableAuth(cluster)
+            try await withEtcdClient(configuration: configuration(cluster, user: "root", password: "root-secret")) {
+                etcd in
+                // etcd drops a simple token after one idle second: each call after an idle pause finds its token
+                // expired, and the client authenticates again without the caller seeing an error.
+                for round in 0..<3 {
+                    try await etcd.put("auth/k", value: "\(round)")
+                    #expect(try await etcd.get("auth/k")?.stringValue == "\(round)")
+                    try await Task.sleep(for: .milliseconds(1_500))  // longer than the token TTL
+                }
+                // A watch opened with a token keeps working too.
+                try await etcd.watch(.key("auth/k"), startRevision: 1) { responses in
+                    for try await response in responses where !response.events.isEmpty { break }
+                }
+            }
+        }
+    }
+
+    @Test("wrong credentials fail at once with authenticationFailed; no credentials are refused")
+    func wrongCredentials() async throws {
+        try await withEtcdTestCluster { cluster in
+            try await enableAuth(cluster)
+            try await withEtcdClient(configuration: configuration(cluster, user: "root", password: "wrong")) { etcd in
+                let clock = ContinuousClock()
+                let start = clock.now
+                let error = try await #require(throws: EtcdError.self) { try await etcd.get("auth/k") }
+                #expect(error.code == .authenticationFailed)
+                #expect(clock.now - start < .seconds(2))
+                #expect(!error.description.contains("wrong"), "the password is never printed")
+            }
+            try await withEtcdClient(configuration: cluster.clientConfiguration) { anonymous in
+                let error = try await #require(throws: EtcdError.self) { try await anonymous.put("auth/k", value: "v") }
+                #expect(error.code == .userEmpty || error.code == .permissionDenied || error.code == .invalidAuthToken)
+            }
+        }
+    }
+
+    @Test("a user with read permission on a prefix can read there and cannot write")
+    func readOnlyUser() async throws {
+        try await withEtcdTestCluster { cluster in
+            try await enableAuth(cluster)
+            try await withEtcdClient(configuration: configuration(cluster, user: "root", password: "root-secret")) {
+                root in
+                try await root.put("reports/daily", value: "42")
+                try await root.addRole("reader")
+                try await root.grantPermission(EtcdPermission(.read, on: .prefix("reports/")), toRole: "reader")
+                try await root.addUser("alice", password: "alice-secret")
+                try await root.grantRole("reader", toUser: "alice")
+                #expect(try await root.user("alice") == ["reader"])
+                #expect(try await root.role("reader") == [EtcdPermission(.read, on: .prefix("reports/"))])
+                #expect(Set(try await root.users()) == ["root", "alice"])
+                #expect(try await root.roles().contains("reader"))
+            }
+            try await withEtcdClient(configuration: configuration(cluster, user: "alice", password: "alice-secret")) {
+                alice in
+                #expect(try await alice.get("reports/daily")?.stringValue == "42")
+                let write = try await #require(throws: EtcdError.self) {
+                    try await alice.put("reports/daily", value: "0")
+                }
+                #expect(write.code == .permissionDenied)
+                let elsewhere = try await #require(throws: EtcdError.self) { try await alice.get("secrets/x") }
+                #expect(elsewhere.code == .permissionDenied)
+            }
+            try await withEtcdClient(configuration: configuration(cluster, user: "root", password: "root-secret")) {
+                root in
+                try await root.revokePermission(on: .prefix("reports/"), fromRole: "reader")
+                try await root.revokeRole("reader", fromUser: "alice")
+                try await root.changePassword(ofUser: "alice", to: "new-secret")
+                try await root.deleteUser("alice")
+                try await root.deleteRole("reader")
+                #expect(try await root.users() == ["root"])
+                try await root.disableAuthentication()
+            }
+        }
+    }
+}
