@@ -13,8 +13,6 @@ ROOT="$(cd "$HERE/.." && pwd)"
 PEERS="${PEERS:-$(cd "$ROOT/../shared/peers" 2>/dev/null && pwd || true)}"
 REPS="${1:-3}"
 OUT="${2:-/tmp/swift-etcd-compare-$(date +%Y%m%d-%H%M%S).jsonl}"
-ETCD="${ETCD_BIN:-$(command -v etcd || true)}"
-[ -x "$ETCD" ] || { echo "etcd not found: apt-get install etcd-server" >&2; exit 1; }
 [ -n "$PEERS" ] && [ -x "$PEERS/build-gobench.sh" ] || { echo "Go peer not found: set PEERS=.../shared/peers" >&2; exit 1; }
 
 echo "building etcd-bench (release) and the Go peer" >&2
@@ -24,17 +22,9 @@ GO_BIN="${GOBENCH:-/tmp/gobench-bin/gobench}"
 [ -x "$GO_BIN" ] || "$PEERS/build-gobench.sh" "$GO_BIN" >&2
 
 PORT="${ETCD_CLIENT_PORT:-23790}"
-DATA="$(mktemp -d /tmp/swift-etcd-compare-etcd.XXXXXX)"
-"$ETCD" --name bench --data-dir "$DATA" \
-  --listen-client-urls "http://127.0.0.1:$PORT" --advertise-client-urls "http://127.0.0.1:$PORT" \
-  --listen-peer-urls "http://127.0.0.1:$((PORT + 1))" --initial-advertise-peer-urls "http://127.0.0.1:$((PORT + 1))" \
-  --initial-cluster "bench=http://127.0.0.1:$((PORT + 1))" > "$DATA.log" 2>&1 &
-ETCD_PID=$!
-trap 'kill $ETCD_PID 2>/dev/null; wait $ETCD_PID 2>/dev/null; rm -rf "$DATA" "$DATA.log"' EXIT
-for _ in $(seq 1 200); do
-  ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:$PORT" endpoint health >/dev/null 2>&1 && break
-  sleep 0.05
-done
+# shellcheck source=../Scripts/local-etcd.sh
+source "$ROOT/Scripts/local-etcd.sh"
+start_local_etcd bench "$PORT"
 export ETCD_ENDPOINT="127.0.0.1:$PORT" ETCD_SERVER_PID="$ETCD_PID"
 
 KV="-key-size 32 -val-size 256"
