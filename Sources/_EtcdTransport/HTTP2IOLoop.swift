@@ -42,9 +42,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
     func run() {
         Self.nameCurrentThread("etcd-io")
         let connected = TCPSocket.connect(
-            host: configuration.host,
-            port: configuration.port,
-            timeout: configuration.connectTimeout,
+            configuration,
             wakeDescriptor: connection.wakeDescriptor,
             shouldAbort: { [connection] in connection.shared.withLock { $0.closeRequested } }
         )

@@ -13,19 +13,24 @@ struct TCPSocket {
         case failed(Int32)
     }
 
-    /// Resolves `host` and connects to the first address that answers within `timeout`.
+    /// Resolves the configured host and connects to the first address that answers within the connect timeout.
     ///
     /// While waiting it also watches `wakeDescriptor`, and gives up early when `shouldAbort` says so.
     static func connect(
-        host: String,
-        port: Int,
-        timeout: Duration,
+        _ configuration: HTTP2ConnectionConfiguration,
         wakeDescriptor: Int32,
         shouldAbort: () -> Bool
     ) -> Result<TCPSocket, GRPCConnectionError> {
-        let authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let (host, port, timeout) = (configuration.host, configuration.port, configuration.connectTimeout)
         func failure(_ reason: GRPCConnectionError.Reason, _ detail: String) -> Result<TCPSocket, GRPCConnectionError> {
-            .failure(GRPCConnectionError(endpoint: authority, reason: reason, detail: detail, requestNotSent: true))
+            .failure(
+                GRPCConnectionError(
+                    endpoint: configuration.authority,
+                    reason: reason,
+                    detail: detail,
+                    requestNotSent: true
+                )
+            )
         }
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC

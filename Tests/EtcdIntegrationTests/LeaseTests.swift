@@ -123,9 +123,7 @@ struct LeaseTests {
 struct LeaseFaultTests {
     @Test("a 2-second lease is held for 30 seconds while the connection is cut once")
     func holdsThroughCut() async throws {
-        try await withEtcdTestCluster(members: 1) { cluster in
-            let relay = try EtcdTestRelay(targetPort: cluster.members[0].clientPort)
-            defer { relay.stop() }
+        try await withRelayedEtcdTestCluster { cluster, relay in
             let throughRelay = cluster.configuration(through: relay)
             try await withEtcdClient(configuration: cluster.clientConfiguration) { direct in
                 try await withEtcdClient(configuration: throughRelay) { etcd in
@@ -157,9 +155,7 @@ struct LeaseFaultTests {
 
     @Test("an unreachable server lets the lease expire, and keep-alive reports expiry at its deadline")
     func expiresWhenUnreachable() async throws {
-        try await withEtcdTestCluster(members: 1) { cluster in
-            let relay = try EtcdTestRelay(targetPort: cluster.members[0].clientPort)
-            defer { relay.stop() }
+        try await withRelayedEtcdTestCluster { cluster, relay in
             let throughRelay = cluster.configuration(through: relay)
             try await withEtcdClient(configuration: cluster.clientConfiguration) { direct in
                 try await withEtcdClient(configuration: throughRelay) { etcd in

@@ -87,9 +87,7 @@ struct SessionTests {
 struct ElectionFaultTests {
     @Test("an observer cut off from etcd reports what it missed once it reconnects")
     func observeAcrossCut() async throws {
-        try await withEtcdTestCluster { cluster in
-            let relay = try EtcdTestRelay(targetPort: cluster.members[0].clientPort)
-            defer { relay.stop() }
+        try await withRelayedEtcdTestCluster { cluster, relay in
             let throughRelay = cluster.configuration(through: relay)
             try await withEtcdClient(configuration: cluster.clientConfiguration) { direct in
                 try await withEtcdClient(configuration: throughRelay) { observing in

@@ -73,9 +73,7 @@ struct WatchResumeTests {
 
     @Test("history compacted while the watch was cut off: it ends with compacted and the compact revision")
     func compactedBeforeResume() async throws {
-        try await withEtcdTestCluster(members: 1) { cluster in
-            let relay = try EtcdTestRelay(targetPort: cluster.members[0].clientPort)
-            defer { relay.stop() }
+        try await withRelayedEtcdTestCluster { cluster, relay in
             let throughRelay = cluster.configuration(through: relay)
             try await withEtcdClient(configuration: cluster.clientConfiguration) { direct in
                 try await withEtcdClient(configuration: throughRelay) { watcher in
@@ -101,9 +99,7 @@ struct WatchResumeTests {
 
     @Test("a stalled connection is detected by keepalive and the watch resumes with nothing lost")
     func stalledConnection() async throws {
-        try await withEtcdTestCluster(members: 1) { cluster in
-            let relay = try EtcdTestRelay(targetPort: cluster.members[0].clientPort)
-            defer { relay.stop() }
+        try await withRelayedEtcdTestCluster { cluster, relay in
             var throughRelay = cluster.configuration(through: relay)
             throughRelay.keepalive = EtcdClient.Keepalive(interval: .milliseconds(300), timeout: .milliseconds(300))
             try await withEtcdClient(configuration: cluster.clientConfiguration) { direct in

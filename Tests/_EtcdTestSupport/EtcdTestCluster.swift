@@ -119,3 +119,15 @@ package func withEtcdTestCluster<Result>(
     defer { cluster.stop() }
     return try await body(cluster)
 }
+
+/// Runs `body` with a fresh one-member cluster and a relay in front of it (see ``EtcdTestRelay``), for faults
+/// that are not a dead process; stops both afterwards.
+package func withRelayedEtcdTestCluster<Result>(
+    _ body: (EtcdTestCluster, EtcdTestRelay) async throws -> Result
+) async throws -> Result {
+    try await withEtcdTestCluster { cluster in
+        let relay = try EtcdTestRelay(targetPort: cluster.members[0].clientPort)
+        defer { relay.stop() }
+        return try await body(cluster, relay)
+    }
+}

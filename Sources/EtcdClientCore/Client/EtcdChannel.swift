@@ -78,6 +78,30 @@ final class EtcdChannel: Sendable {
         }
     }
 
+    /// A streaming call opened on the current connection, with what it was opened with.
+    struct OpenedStream {
+        /// The connection it runs on.
+        let connection: HTTP2Connection
+        /// The stream.
+        let stream: GRPCStream
+        /// The auth metadata it carries, to invalidate if the server rejects the token.
+        let auth: [(name: String, value: String)]
+    }
+
+    /// Opens a streaming call of `path` on the current connection, with the auth token attached.
+    ///
+    /// - Throws: ``EtcdError`` (`.clientClosed`, `.authenticationFailed`, ...); `CancellationError`.
+    func openStream(
+        path: String,
+        metadata: [(name: String, value: String)] = [],
+        timeout: Duration? = nil
+    ) async throws -> OpenedStream {
+        let connection = try await connection()
+        let auth = try await authMetadata(on: connection)
+        let head = GRPCRequestHead(path: path, metadata: metadata + auth, timeout: timeout)
+        return OpenedStream(connection: connection, stream: connection.makeStream(head), auth: auth)
+    }
+
     /// Stops using `connection` for new calls (its member cannot serve them, such as one without a leader); the
     /// next call connects to the next endpoint.
     func abandon(_ connection: HTTP2Connection) {

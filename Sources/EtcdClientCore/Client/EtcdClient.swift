@@ -110,10 +110,7 @@ public final class EtcdClient: Sendable {
         _ request: Method.Request,
         consume: (Method.Response) async throws -> Void
     ) async throws {
-        let connection = try await channel.connection()
-        let stream = connection.makeStream(
-            GRPCRequestHead(path: Method.path, metadata: try await channel.authMetadata(on: connection))
-        )
+        let stream = try await channel.openStream(path: Method.path).stream
         do {
             try stream.send(request.serializedBytes())
             stream.finishSending()

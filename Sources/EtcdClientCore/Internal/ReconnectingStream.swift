@@ -28,9 +28,8 @@ enum ReconnectingStream {
         var backoff = ReconnectBackoff()
         while true {
             do {
-                let connection = try await channel.connection()
-                let auth = try await channel.authMetadata(on: connection)
-                let stream = connection.makeStream(GRPCRequestHead(path: Method.path, metadata: metadata + auth))
+                let opening = try await channel.openStream(path: Method.path, metadata: metadata)
+                let stream = opening.stream
                 opened(stream)
                 do {
                     for try await message in stream.responses {
@@ -40,9 +39,9 @@ enum ReconnectingStream {
                     }
                 } catch let status as GRPCStatus where status.code == .unavailable {
                     // The member cannot serve this stream (no leader, with `hasleader`): use the next one.
-                    channel.abandon(connection)
+                    channel.abandon(opening.connection)
                 } catch let status as GRPCStatus where EtcdError(status: status).code == .invalidAuthToken {
-                    channel.authenticator?.invalidate(auth)
+                    channel.authenticator?.invalidate(opening.auth)
                 } catch {
                     // The stream broke, was reset, or sent an undecodable message: open another below.
                 }

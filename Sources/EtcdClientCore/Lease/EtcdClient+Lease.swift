@@ -64,14 +64,10 @@ extension EtcdClient {
     public func renewLease(_ lease: EtcdLeaseID) async throws -> Duration {
         var request = EtcdserverPB.LeaseKeepAliveRequest()
         request.id = lease.rawValue
-        let connection = try await channel.connection()
-        let stream = connection.makeStream(
-            GRPCRequestHead(
-                path: EtcdserverPB.LeaseService.LeaseKeepAlive.path,
-                metadata: try await channel.authMetadata(on: connection),
-                timeout: configuration.defaultCallOptions.timeout
-            )
-        )
+        let stream = try await channel.openStream(
+            path: EtcdserverPB.LeaseService.LeaseKeepAlive.path,
+            timeout: configuration.defaultCallOptions.timeout
+        ).stream
         defer { stream.cancel() }
         do {
             try stream.send(request.serializedBytes())

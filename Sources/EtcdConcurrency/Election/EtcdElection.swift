@@ -8,19 +8,20 @@ public final class EtcdElection: Sendable {
     /// The session whose lease holds our candidacy.
     public let session: EtcdSession
     /// The prefix of the candidates' keys, with its trailing `/`.
-    public let prefix: EtcdKey
+    public var prefix: EtcdKey { queue.prefix }
+    private let queue: RecipeQueue
     private let deletions: PrefixDeletionFeed
 
     /// Creates an election named `name` (keys `name/<lease hex>`), campaigned for through `session`.
     public init(session: EtcdSession, name: String) {
         self.session = session
-        self.prefix = EtcdKey(name + "/")
-        self.deletions = PrefixDeletionFeed(session: session, prefix: EtcdKey(name + "/"))
+        self.queue = RecipeQueue(name: name)
+        self.deletions = PrefixDeletionFeed(session: session, prefix: queue.prefix)
     }
 
     /// Our candidate key.
     public var key: EtcdKey {
-        EtcdKey(bytes: prefix.bytes + Array(session.lease.description.utf8))
+        queue.key(of: session)
     }
 
     /// Campaigns with `value` and waits until elected.
@@ -34,7 +35,6 @@ public final class EtcdElection: Sendable {
         if let failure = session.failure { throw failure }
         let client = session.client
         let key = key
-        let prefix = prefix
         let response = try await client.txn(
             if: [.missing(key)],
             then: [.put(key, value: value, lease: session.lease)],
@@ -58,7 +58,7 @@ public final class EtcdElection: Sendable {
             header = try await SessionGuard.run(while: session) {
                 try await PredecessorWait.waitForPredecessors(
                     of: revision,
-                    under: prefix,
+                    in: self.queue,
                     client: client,
                     feed: self.deletions
                 )
@@ -100,9 +100,7 @@ public final class EtcdElection: Sendable {
     /// - Returns: the leadership, or `nil` when that key no longer leads.
     /// - Throws: `EtcdError`.
     public func resume(key: EtcdKey, revision: Int64) async throws -> EtcdLeadership? {
-        let current = try await session.client.get(
-            EtcdGetRequest(.prefix(prefix), limit: 1, sort: .ascending(by: .createRevision))
-        )
+        let current = try await session.client.get(queue.head)
         guard let leader = current.keyValues.first, leader.key == key, leader.createRevision == revision else {
             return nil
         }
@@ -113,9 +111,7 @@ public final class EtcdElection: Sendable {
     ///
     /// - Throws: `EtcdError`.
     public func leader() async throws -> EtcdKeyValue? {
-        try await session.client.get(
-            EtcdGetRequest(.prefix(prefix), limit: 1, sort: .ascending(by: .createRevision))
-        ).keyValues.first
+        try await session.client.get(queue.head).keyValues.first
     }
 
     /// Follows the leadership: runs `body` with the sequence of changes, which starts with the current state
@@ -127,11 +123,11 @@ public final class EtcdElection: Sendable {
     public func observe<Result>(_ body: (EtcdLeaderChanges) async throws -> Result) async throws -> Result {
         let (changes, continuation) = AsyncThrowingStream<EtcdLeaderChange, any Error>.makeStream()
         let client = session.client
-        let prefix = prefix
+        let queue = queue
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
-                    try await LeaderObserver.run(prefix: prefix, client: client) { continuation.yield($0) }
+                    try await LeaderObserver.run(queue: queue, client: client) { continuation.yield($0) }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)

@@ -2,17 +2,16 @@ import EtcdClientCore
 
 /// The loop behind ``EtcdElection/observe(_:)``.
 enum LeaderObserver {
-    /// Reports the leader of the election under `prefix`, then every change, until cancelled.
-    static func run(prefix: EtcdKey, client: EtcdClient, report: @Sendable (EtcdLeaderChange) -> Void) async throws {
-        let first = EtcdGetRequest(.prefix(prefix), limit: 1, sort: .ascending(by: .createRevision))
+    /// Reports the leader of the election `queue`, then every change, until cancelled.
+    static func run(queue: RecipeQueue, client: EtcdClient, report: @Sendable (EtcdLeaderChange) -> Void) async throws {
         while !Task.isCancelled {
-            let current = try await client.get(first)
+            let current = try await client.get(queue.head)
             var leader = current.keyValues.first
             if leader == nil {
                 report(.noLeader(revision: current.header.revision))
                 // The first key put under the prefix leads.
                 leader = try await client.watch(
-                    .prefix(prefix),
+                    .prefix(queue.prefix),
                     startRevision: current.header.revision + 1,
                     filter: .noDelete
                 ) { responses in

@@ -8,7 +8,7 @@ import EtcdClientCore
 /// each hand-off waits for that loop (40 hand-offs per second). Here the deletion is seen through a watch of
 /// the prefix that is already running and synced (see ``PrefixDeletionFeed``).
 enum PredecessorWait {
-    /// Waits until no key under `prefix` has a creation revision below `revision`.
+    /// Waits until no key of `queue` has a creation revision below `revision`.
     ///
     /// Each round reads the newest such key (as the Go recipe does) and waits for its deletion through `feed`,
     /// a watch of the prefix that already runs, so the deletion is seen as it commits.
@@ -16,21 +16,14 @@ enum PredecessorWait {
     /// - Returns: the header of the last read, which saw no predecessor.
     static func waitForPredecessors(
         of revision: Int64,
-        under prefix: EtcdKey,
+        in queue: RecipeQueue,
         client: EtcdClient,
         feed: PrefixDeletionFeed
     ) async throws -> EtcdResponseHeader {
         try await feed.ensureRunning()
         while true {
             // Read after the feed's watch exists: a deletion after this read is seen by the watch.
-            let predecessors = try await client.get(
-                EtcdGetRequest(
-                    .prefix(prefix),
-                    limit: 1,
-                    sort: .descending(by: .createRevision),
-                    createRevision: .atMost(revision - 1)
-                )
-            )
+            let predecessors = try await client.get(queue.predecessor(of: revision))
             guard let predecessor = predecessors.keyValues.first else { return predecessors.header }
             try await withTaskCancellationHandler {
                 try await feed.waitForDeletion(of: predecessor.key, aliveAt: predecessors.header.revision)

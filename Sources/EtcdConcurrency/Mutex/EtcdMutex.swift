@@ -11,20 +11,21 @@ public final class EtcdMutex: Sendable {
     /// The session whose lease holds the lock's key.
     public let session: EtcdSession
     /// The prefix of the contenders' keys, with its trailing `/`.
-    public let prefix: EtcdKey
+    public var prefix: EtcdKey { queue.prefix }
+    private let queue: RecipeQueue
     private let deletions: PrefixDeletionFeed
     private let ownership = Mutex<EtcdLockOwnership?>(nil)
 
     /// Creates a mutex named `name` (keys `name/<lease hex>`), held through `session`.
     public init(session: EtcdSession, name: String) {
         self.session = session
-        self.prefix = EtcdKey(name + "/")
-        self.deletions = PrefixDeletionFeed(session: session, prefix: EtcdKey(name + "/"))
+        self.queue = RecipeQueue(name: name)
+        self.deletions = PrefixDeletionFeed(session: session, prefix: queue.prefix)
     }
 
     /// Our key: the prefix followed by the session's lease ID in lower-case hex, as the Go recipe writes it.
     public var key: EtcdKey {
-        EtcdKey(bytes: prefix.bytes + Array(session.lease.description.utf8))
+        queue.key(of: session)
     }
 
     /// The current ownership, while the lock is held through this object.
@@ -45,14 +46,13 @@ public final class EtcdMutex: Sendable {
             return hold(revision: revision, header: header)
         }
         let client = session.client
-        let prefix = prefix
         let key = key
         let acquired: EtcdResponseHeader
         do {
             acquired = try await SessionGuard.run(while: session) {
                 try await PredecessorWait.waitForPredecessors(
                     of: revision,
-                    under: prefix,
+                    in: self.queue,
                     client: client,
                     feed: self.deletions
                 )
@@ -142,7 +142,7 @@ public final class EtcdMutex: Sendable {
     private func enqueue() async throws -> (revision: Int64, owner: EtcdKeyValue?, header: EtcdResponseHeader) {
         if let failure = session.failure { throw failure }
         let key = key
-        let holder = EtcdGetRequest(.prefix(prefix), limit: 1, sort: .ascending(by: .createRevision))
+        let holder = queue.head
         let response = try await session.client.txn(
             if: [.missing(key)],
             then: [.put(key, value: "", lease: session.lease), .get(holder)],
