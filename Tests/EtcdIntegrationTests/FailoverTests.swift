@@ -74,6 +74,7 @@ struct FailoverTests {
             configuration.defaultCallOptions.timeout = .seconds(10)
             var others = cluster.clientConfiguration
             others.endpoints = [cluster.members[1].endpoint, cluster.members[2].endpoint]
+            others.defaultCallOptions.timeout = .milliseconds(500)  // the writer gives up on a stuck proposal fast
             try await withEtcdClient(configuration: configuration) { etcd in
                 try await withEtcdClient(configuration: others) { writer in
                     try await etcd.put("paused/before", value: "1")
@@ -84,7 +85,22 @@ struct FailoverTests {
                         defer { cluster.members[0].resume() }
                         let clock = ContinuousClock()
                         let start = clock.now
-                        try await writer.put("paused/during", value: "2")
+                        // If the paused member led, writes fail until the others elect a leader: the writer (a helper
+                        // here, not the client under test) retries its create-if-absent write until it commits.
+                        while true {
+                            do {
+                                _ = try await writer.txn(
+                                    if: [.missing("paused/during")],
+                                    then: [.put("paused/during", value: "2")]
+                                )
+                                break
+                            } catch let error as EtcdError
+                                where [.serverTimeout, .leaderChanged, .noLeader, .outcomeUnknown, .deadlineExceeded]
+                                .contains(error.code)
+                            {
+                                continue
+                            }
+                        }
                         // A read moves off the paused member within two keepalive timeouts.
                         #expect(try await etcd.get("paused/during")?.stringValue == "2")
                         #expect(clock.now - start < .seconds(3))
