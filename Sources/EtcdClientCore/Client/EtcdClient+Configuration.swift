@@ -11,6 +11,19 @@ extension EtcdClient {
         public var keepalive = Keepalive()
         /// How the client authenticates; `nil` (the default) when the cluster has auth off.
         public var authentication: EtcdAuthentication?
+        /// TLS settings; `nil` (the default) connects in plain text.
+        public var tls: EtcdTLS?
+        /// How often the endpoint list is refreshed from the cluster's member list; `nil` (the default) never
+        /// refreshes it. ``EtcdClient/syncEndpoints()`` refreshes it on demand.
+        public var autoSyncInterval: Duration?
+        /// Whether a serializable read that answers from an older revision than one this client has already
+        /// seen is sent to another member instead (the guarantee of the Go client's ordering wrapper).
+        /// Defaults to `true`.
+        public var rejectsStaleSerializableReads = true
+        /// Where log records go; `nil` (the default) is silent.
+        public var logSink: EtcdLogSink?
+        /// The least severe level handed to ``logSink``. Defaults to ``EtcdLogRecord/Level/info``.
+        public var logLevel: EtcdLogRecord.Level = .info
 
         /// Creates a configuration for `endpoints` with default timings.
         public init(endpoints: [EtcdEndpoint]) {

@@ -16,16 +16,20 @@ public struct EtcdEndpoint: Hashable, Sendable, CustomStringConvertible {
         EtcdEndpoint(host: host, port: port)
     }
 
-    /// Parses `host:port`, `[ipv6]:port`, `host`, or the same with an `http://` scheme, as etcdctl accepts.
+    /// Parses `host:port`, `[ipv6]:port`, `host`, or the same with an `http://` or `https://` scheme, as
+    /// etcdctl accepts.
     ///
+    /// The scheme is dropped: TLS is turned on by ``EtcdClient/Configuration/tls``, for every endpoint.
     /// Returns `nil` for an empty host, a port outside 1...65535, an IPv6 address without brackets,
-    /// or a scheme other than `http` (TLS is not supported yet).
+    /// or another scheme.
     public init?(_ text: String) {
         var rest = Substring(text)
         if rest.hasPrefix("http://") {
             rest = rest.dropFirst(7)
+        } else if rest.hasPrefix("https://") {
+            rest = rest.dropFirst(8)
         } else if rest.contains("://") {
-            return nil  // https (TLS) and other schemes are not supported
+            return nil
         }
         while rest.hasSuffix("/") { rest = rest.dropLast() }
         var host = rest

@@ -144,6 +144,15 @@ extension EtcdError {
 
         /// No connection could be made, or the connection broke; ``EtcdError/endpoint`` names it.
         public static let connectionFailed = Code("connectionFailed")
+        /// The TLS handshake failed: the server's certificate was not trusted or did not match its name, the
+        /// server refused the client certificate, or the server does not speak TLS. ``EtcdError/endpoint``
+        /// names the server and ``EtcdError/message`` says why.
+        public static let tlsFailed = Code("tlsFailed")
+        /// The configuration cannot be used: ``EtcdError/message`` names the field and the problem.
+        public static let invalidConfiguration = Code("invalidConfiguration")
+        /// No member could answer a serializable read from a revision at least as new as one this client has
+        /// already seen (see ``EtcdClient/Configuration/rejectsStaleSerializableReads``).
+        public static let staleRead = Code("staleRead")
         /// A write failed after it may have reached a server: it may or may not have been applied. It was not
         /// sent again; read the data to find out.
         public static let outcomeUnknown = Code("outcomeUnknown")
