@@ -22,8 +22,13 @@ let package = Package(
             pkgConfig: "libnghttp2",
             providers: [.apt(["libnghttp2-dev"])]
         ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "_EtcdWire", swiftSettings: swiftSettings),
-        .target(name: "_EtcdTransport", dependencies: ["CNGHTTP2"], swiftSettings: swiftSettings),
+        .target(name: "_EtcdTransport", dependencies: ["CNGHTTP2", "COpenSSL"], swiftSettings: swiftSettings),
         .target(
             name: "EtcdClientCore",
             dependencies: ["_EtcdWire", "_EtcdTransport"],

@@ -42,7 +42,7 @@ func runBench() async throws {
     }
     var clientConfiguration = EtcdClient.Configuration(endpoints: [endpoint])
     clientConfiguration.defaultCallOptions.timeout = .seconds(configuration.timeoutSeconds)
-    let clients = (0..<configuration.conns).map { _ in EtcdClient(configuration: clientConfiguration) }
+    let clients = try (0..<configuration.conns).map { _ in try EtcdClient(configuration: clientConfiguration) }
     do {
         var serverVersion = ""
         for client in clients { serverVersion = try await client.status().version }

@@ -14,6 +14,9 @@ package struct GRPCConnectionError: Error, Sendable, Hashable {
         case goingAway
         /// The peer broke the HTTP/2 protocol, or sent bytes that are not HTTP/2.
         case protocolError
+        /// The TLS handshake failed: an untrusted or misnamed certificate, a refused client certificate, or a
+        /// server that does not speak TLS.
+        case tlsFailed
         /// The connection was closed by this client.
         case closed
     }

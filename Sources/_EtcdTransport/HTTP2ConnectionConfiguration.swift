@@ -15,6 +15,8 @@ package struct HTTP2ConnectionConfiguration: Sendable, Hashable {
     package var streamWindowSize: Int = 16 << 20
     /// The HTTP/2 receive window of the whole connection, in bytes. Defaults to 64 MiB.
     package var connectionWindowSize: Int = 64 << 20
+    /// The TLS context; `nil` (the default) for plain text.
+    package var tls: TLSContext?
     /// The largest response message accepted, in bytes. Defaults to 2 GiB - 1, as the Go client.
     package var maximumResponseSize: Int = Int(Int32.max)
 

@@ -10,7 +10,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
     private let connection: HTTP2Connection
     private let configuration: HTTP2ConnectionConfiguration
     private let endpoint: String
-    private var socket: TCPSocket?
+    private var socket: (any ByteStream)?
     private var session: OpaquePointer?
     private var callsByID: [UInt64: GRPCCall] = [:]
     private var callsByStream: [Int32: GRPCCall] = [:]
@@ -20,6 +20,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
     private var pendingOutputOffset = 0
     private var earliestDeadline = Int64.max
     private var lastReadTime = Int64(0)
+    private var receivedAnyBytes = false
     private var pingSentAt: Int64?
     private var goingAway = false
     private var failure: GRPCConnectionError?
@@ -41,12 +42,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
     /// Connects, serves calls until the connection closes or fails, then releases everything.
     func run() {
         Self.nameCurrentThread("etcd-io")
-        let connected = TCPSocket.connect(
-            configuration,
-            wakeDescriptor: connection.wakeDescriptor,
-            shouldAbort: { [connection] in connection.shared.withLock { $0.closeRequested } }
-        )
-        switch connected {
+        switch connect() {
         case .success(let socket):
             self.socket = socket
             if startSession() { serve() }
@@ -66,6 +62,30 @@ final class HTTP2IOLoop: @unchecked Sendable {
             return state.terminationWaiters
         }
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// Connects the socket and, with TLS configured, runs the handshake, all within the connect timeout.
+    private func connect() -> Result<any ByteStream, GRPCConnectionError> {
+        let deadline = MonotonicClock.now() + configuration.connectTimeout.nanoseconds
+        let shouldAbort = { [connection] in connection.shared.withLock { $0.closeRequested } }
+        let connected = TCPSocket.connect(
+            configuration,
+            deadline: deadline,
+            wakeDescriptor: connection.wakeDescriptor,
+            shouldAbort: shouldAbort
+        )
+        guard let tls = configuration.tls, case .success(let socket) = connected else {
+            return connected.map { $0 }
+        }
+        return TLSStream.handshake(
+            on: socket,
+            context: tls,
+            host: configuration.host,
+            endpoint: endpoint,
+            deadline: deadline,
+            wakeDescriptor: connection.wakeDescriptor,
+            shouldAbort: shouldAbort
+        ).map { $0 }
     }
 
     /// Names the calling thread, so that `top -H`, `/proc` and debuggers show what it is.
@@ -107,7 +127,9 @@ final class HTTP2IOLoop: @unchecked Sendable {
                 pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: connection.wakeDescriptor, events: Int16(POLLIN), revents: 0),
             ]
-            if pendingOutputOffset < pendingOutput.count { fds[0].events |= Int16(POLLOUT) }
+            if pendingOutputOffset < pendingOutput.count || socket.needsWritableToRead {
+                fds[0].events |= Int16(POLLOUT)
+            }
             let ready = poll(&fds, 2, pollTimeout(now: now))
             if ready < 0 {
                 if errno == EINTR { continue }
@@ -125,7 +147,11 @@ final class HTTP2IOLoop: @unchecked Sendable {
                 var drain = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
                 while Glibc.read(connection.wakeDescriptor, &drain, 32) == 32 {}
             }
-            if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { receive() }
+            if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0
+                || (socket.needsWritableToRead && fds[0].revents & Int16(POLLOUT) != 0)
+            {
+                receive()
+            }
         }
     }
 
@@ -279,7 +305,8 @@ final class HTTP2IOLoop: @unchecked Sendable {
             return
         }
         var headers: [(String, String)] = [
-            (":method", "POST"), (":scheme", "http"), (":path", call.head.path), (":authority", endpoint),
+            (":method", "POST"), (":scheme", configuration.tls == nil ? "http" : "https"), (":path", call.head.path),
+            (":authority", endpoint),
             ("content-type", "application/grpc"), ("te", "trailers"), ("user-agent", "swift-etcd/0.1"),
         ]
         if let timeout = call.head.timeout { headers.append(("grpc-timeout", GRPCTimeout.headerValue(for: timeout))) }
@@ -471,6 +498,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
             switch socket.read(into: readBuffer) {
             case .bytes(let count):
                 lastReadTime = MonotonicClock.now()
+                receivedAnyBytes = true
                 let consumed = nghttp2_session_mem_recv(
                     session,
                     readBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self),
@@ -484,7 +512,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
                     )
                     return
                 }
-                if count < readBuffer.count { return }
+                if count < readBuffer.count && !socket.hasBufferedInput { return }
             case .wouldBlock:
                 return
             case .endOfStream:
@@ -497,15 +525,8 @@ final class HTTP2IOLoop: @unchecked Sendable {
                     )
                 )
                 return
-            case .failed(let code):
-                fail(
-                    GRPCConnectionError(
-                        endpoint: endpoint,
-                        reason: .connectionLost,
-                        detail: errnoText(code),
-                        requestNotSent: false
-                    )
-                )
+            case .failed(let failure):
+                fail(streamFailure(failure))
                 return
             }
         }
@@ -537,15 +558,8 @@ final class HTTP2IOLoop: @unchecked Sendable {
                 return
             case .success(let written):
                 pendingOutputOffset += written
-            case .failure(let code):
-                fail(
-                    GRPCConnectionError(
-                        endpoint: endpoint,
-                        reason: .connectionLost,
-                        detail: errnoText(code.code),
-                        requestNotSent: false
-                    )
-                )
+            case .failure(let failure):
+                fail(streamFailure(failure))
                 return
             }
         }
@@ -595,6 +609,17 @@ final class HTTP2IOLoop: @unchecked Sendable {
 
     // MARK: - Failure
 
+    /// The error for a failed read or write. A TLS failure before the server sent a byte (its alert refusing the
+    /// client certificate) means the server processed no request on this connection.
+    private func streamFailure(_ failure: ByteStreamFailure) -> GRPCConnectionError {
+        GRPCConnectionError(
+            endpoint: endpoint,
+            reason: failure.isTLS ? .tlsFailed : .connectionLost,
+            detail: failure.detail,
+            requestNotSent: failure.isTLS && !receivedAnyBytes
+        )
+    }
+
     private func protocolFailure(_ detail: String) -> GRPCConnectionError {
         GRPCConnectionError(endpoint: endpoint, reason: .protocolError, detail: detail, requestNotSent: false)
     }
@@ -615,7 +640,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
         }
         for call in callsByID.values {
             var callError = error
-            callError.requestNotSent = !call.headersSent
+            callError.requestNotSent = error.requestNotSent || !call.headersSent
             call.finish(throwing: callError)
         }
         callsByID = [:]

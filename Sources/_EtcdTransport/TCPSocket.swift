@@ -1,27 +1,27 @@
 import Glibc
 
 /// A non-blocking TCP socket, owned by one connection's I/O thread.
-struct TCPSocket {
+struct TCPSocket: ByteStream {
     /// The file descriptor.
     let descriptor: Int32
 
-    /// The result of a non-blocking read.
-    enum ReadResult {
-        case bytes(Int)
-        case wouldBlock
-        case endOfStream
-        case failed(Int32)
-    }
+    /// The kernel holds unread bytes, never the socket itself.
+    var hasBufferedInput: Bool { false }
 
-    /// Resolves the configured host and connects to the first address that answers within the connect timeout.
+    /// Plain TCP reads never need to write.
+    var needsWritableToRead: Bool { false }
+
+    /// Resolves the configured host and connects to the first address that answers before `deadline`
+    /// (monotonic nanoseconds).
     ///
     /// While waiting it also watches `wakeDescriptor`, and gives up early when `shouldAbort` says so.
     static func connect(
         _ configuration: HTTP2ConnectionConfiguration,
+        deadline: Int64,
         wakeDescriptor: Int32,
         shouldAbort: () -> Bool
     ) -> Result<TCPSocket, GRPCConnectionError> {
-        let (host, port, timeout) = (configuration.host, configuration.port, configuration.connectTimeout)
+        let (host, port) = (configuration.host, configuration.port)
         func failure(_ reason: GRPCConnectionError.Reason, _ detail: String) -> Result<TCPSocket, GRPCConnectionError> {
             .failure(
                 GRPCConnectionError(
@@ -43,7 +43,6 @@ struct TCPSocket {
         }
         defer { freeaddrinfo(list) }
 
-        let deadline = MonotonicClock.now() + timeout.nanoseconds
         var lastError = "no address"
         var candidate: UnsafeMutablePointer<addrinfo>? = first
         while let info = candidate {
@@ -68,33 +67,27 @@ struct TCPSocket {
                 Glibc.close(fd)
                 continue
             }
-            while true {
-                if shouldAbort() {
-                    Glibc.close(fd)
-                    return failure(.closed, "closed while connecting")
-                }
-                let remaining = deadline - MonotonicClock.now()
-                if remaining <= 0 {
-                    Glibc.close(fd)
-                    return failure(.connectFailed, "connect timed out")
-                }
-                var fds = [
-                    pollfd(fd: fd, events: Int16(POLLOUT), revents: 0),
-                    pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0),
-                ]
-                let ready = poll(&fds, 2, Int32(clamping: (remaining + 999_999) / 1_000_000))
-                if ready < 0 && errno != EINTR {
-                    lastError = errnoText()
-                    break
-                }
-                if fds[0].revents != 0 {
-                    var socketError: Int32 = 0
-                    var length = socklen_t(MemoryLayout<Int32>.size)
-                    _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &length)
-                    if socketError == 0 { return .success(TCPSocket(descriptor: fd)) }
-                    lastError = String(cString: strerror(socketError))
-                    break
-                }
+            switch DescriptorWait.until(
+                fd,
+                is: POLLOUT,
+                deadline: deadline,
+                wakeDescriptor: wakeDescriptor,
+                shouldAbort: shouldAbort
+            ) {
+            case .ready:
+                var socketError: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &length)
+                if socketError == 0 { return .success(TCPSocket(descriptor: fd)) }
+                lastError = String(cString: strerror(socketError))
+            case .aborted:
+                Glibc.close(fd)
+                return failure(.closed, "closed while connecting")
+            case .timedOut:
+                Glibc.close(fd)
+                return failure(.connectFailed, "connect timed out")
+            case .failed(let detail):
+                lastError = detail
             }
             Glibc.close(fd)
         }
@@ -102,7 +95,7 @@ struct TCPSocket {
     }
 
     /// Reads into `buffer` without blocking.
-    func read(into buffer: UnsafeMutableRawBufferPointer) -> ReadResult {
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> ByteStreamReadResult {
         while true {
             let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
             if count > 0 { return .bytes(count) }
@@ -110,22 +103,22 @@ struct TCPSocket {
             switch errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: return .wouldBlock
-            default: return .failed(errno)
+            default: return .failed(ByteStreamFailure(detail: errnoText()))
             }
         }
     }
 
     /// Writes as much of `bytes` as the socket takes without blocking.
     ///
-    /// - Returns: the number of bytes written, or the `errno` of a failed write.
-    func write(_ bytes: UnsafeRawBufferPointer) -> Result<Int, SocketErrno> {
+    /// - Returns: the number of bytes written, or the `errno` text of a failed write.
+    func write(_ bytes: UnsafeRawBufferPointer) -> Result<Int, ByteStreamFailure> {
         while true {
             let count = send(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
             if count >= 0 { return .success(count) }
             switch errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: return .success(0)
-            default: return .failure(SocketErrno(code: errno))
+            default: return .failure(ByteStreamFailure(detail: errnoText()))
             }
         }
     }
@@ -136,10 +129,43 @@ struct TCPSocket {
     }
 }
 
-/// An `errno` value from a failed socket call.
-struct SocketErrno: Error {
-    /// The `errno` value.
-    var code: Int32
+/// Waiting, before the session starts, for a descriptor to become ready: while connecting and during the TLS
+/// handshake.
+enum DescriptorWait {
+    /// How a wait ended.
+    enum Outcome {
+        /// The descriptor is ready (or has an error to collect).
+        case ready
+        /// The deadline passed.
+        case timedOut
+        /// `shouldAbort` said to give up (the connection is closing).
+        case aborted
+        /// `poll` failed.
+        case failed(String)
+    }
+
+    /// Waits until `descriptor` has `events` (`POLLIN`, `POLLOUT`), the `deadline` (monotonic nanoseconds)
+    /// passes, or `shouldAbort` says so after `wakeDescriptor` is readable.
+    static func until(
+        _ descriptor: Int32,
+        is events: Int32,
+        deadline: Int64,
+        wakeDescriptor: Int32,
+        shouldAbort: () -> Bool
+    ) -> Outcome {
+        while true {
+            if shouldAbort() { return .aborted }
+            let remaining = deadline - MonotonicClock.now()
+            if remaining <= 0 { return .timedOut }
+            var fds = [
+                pollfd(fd: descriptor, events: Int16(events), revents: 0),
+                pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&fds, 2, Int32(clamping: (remaining + 999_999) / 1_000_000))
+            if ready < 0 && errno != EINTR { return .failed(errnoText()) }
+            if fds[0].revents != 0 { return .ready }
+        }
+    }
 }
 
 /// The text of the current `errno`.

@@ -123,7 +123,7 @@ struct ErrorTests {
     @Test("a closed client refuses calls with clientClosed")
     func closedClient() async throws {
         let cluster = try await SharedEtcd.shared.get()
-        let etcd = EtcdClient(configuration: cluster.clientConfiguration)
+        let etcd = try EtcdClient(configuration: cluster.clientConfiguration)
         _ = try await etcd.status()
         await etcd.close()
         let error = try await #require(throws: EtcdError.self) { try await etcd.get(EtcdKey("k")) }

@@ -24,7 +24,7 @@ struct FailoverTests {
     @Test("the leader is killed during 10,000 puts: every put reported done is there exactly once")
     func killLeaderDuringPuts() async throws {
         try await withEtcdTestCluster(members: 3) { cluster in
-            let probe = EtcdClient(configuration: cluster.clientConfiguration)
+            let probe = try EtcdClient(configuration: cluster.clientConfiguration)
             let leader = try await leaderIndex(cluster, probe)
             await probe.close()
             // The client starts on the leader, so that killing it breaks the client's own connection.

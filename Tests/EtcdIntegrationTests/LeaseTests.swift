@@ -100,7 +100,7 @@ struct LeaseTests {
     @Test("a client closed under a keep-alive ends it with clientClosed")
     func clientClosedEndsKeepAlive() async throws {
         let cluster = try await SharedEtcd.shared.get()
-        let etcd = EtcdClient(configuration: cluster.clientConfiguration)
+        let etcd = try EtcdClient(configuration: cluster.clientConfiguration)
         let lease = try await etcd.grantLease(ttl: .seconds(10))
         let error = try await #require(throws: EtcdError.self) {
             try await etcd.keepAlive(lease.id) { keeper in

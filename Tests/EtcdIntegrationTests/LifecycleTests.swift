@@ -33,7 +33,7 @@ struct LifecycleTests {
             var configuration = EtcdClient.Configuration(endpoints: [.hostname("127.0.0.1", port: port)])
             configuration.connectTimeout = .seconds(2)
             for round in 0..<3 {
-                let etcd = EtcdClient(configuration: configuration)
+                let etcd = try EtcdClient(configuration: configuration)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for index in 0..<100 {
                         group.addTask { try await etcd.put(EtcdKey("lifecycle/\(round)/\(index)"), value: "v") }

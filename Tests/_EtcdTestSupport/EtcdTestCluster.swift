@@ -10,17 +10,29 @@ package final class EtcdTestCluster: Sendable {
     package let members: [EtcdTestMember]
     private let root: URL
 
-    private init(members: [EtcdTestMember], root: URL) {
+    private init(members: [EtcdTestMember], root: URL, certificates: EtcdTestCertificates?) {
         self.members = members
         self.root = root
+        self.certificates = certificates
     }
+
+    /// The certificates members serve with when the cluster was started with TLS.
+    package let certificates: EtcdTestCertificates?
 
     /// Every member's client endpoint.
     package var endpoints: [EtcdEndpoint] { members.map(\.endpoint) }
 
-    /// A client configuration for every member, with short timeouts suited to tests.
+    /// A client configuration for every member, with short timeouts suited to tests; with TLS it trusts the
+    /// test CA and presents the client certificate.
     package var clientConfiguration: EtcdClient.Configuration {
         var configuration = EtcdClient.Configuration(endpoints: endpoints)
+        if let certificates {
+            configuration.tls = EtcdTLS(
+                trustedCAFile: certificates.caFile,
+                certificateFile: certificates.clientCertificateFile,
+                keyFile: certificates.clientKeyFile
+            )
+        }
         configuration.connectTimeout = .seconds(2)
         configuration.defaultCallOptions.timeout = .seconds(20)
         return configuration
@@ -37,28 +49,45 @@ package final class EtcdTestCluster: Sendable {
 
     /// Starts `count` members and waits until every one is healthy.
     ///
-    /// - Parameter extraArguments: flags added to every member's command line.
+    /// - Parameters:
+    ///   - extraArguments: flags added to every member's command line.
+    ///   - certificates: with these, members serve clients over TLS only and demand a client certificate
+    ///     signed by their CA; health and metrics move to a plain-text port of their own.
     /// - Throws: ``EtcdTestSupportError`` when `etcd` is missing (the message says how to install it)
     ///   or does not become healthy.
-    package static func start(members count: Int = 1, extraArguments: [String] = []) async throws -> EtcdTestCluster {
+    package static func start(
+        members count: Int = 1,
+        extraArguments: [String] = [],
+        certificates: EtcdTestCertificates? = nil
+    ) async throws -> EtcdTestCluster {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("swift-etcd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let ports = try EtcdTestPorts.free(count: count * 2)
+        let ports = try EtcdTestPorts.free(count: count * 3)
         let names = (0..<count).map { "m\($0)" }
-        let initialCluster = names.indices.map { "\(names[$0])=http://127.0.0.1:\(ports[$0 * 2 + 1])" }.joined(
+        let initialCluster = names.indices.map { "\(names[$0])=http://127.0.0.1:\(ports[$0 * 3 + 1])" }.joined(
             separator: ","
         )
         let token = "swift-etcd-\(UUID().uuidString.prefix(8))"
         let members = names.indices.map { index -> EtcdTestMember in
-            let clientPort = ports[index * 2]
-            let peerPort = ports[index * 2 + 1]
+            let clientPort = ports[index * 3]
+            let peerPort = ports[index * 3 + 1]
+            let healthPort = certificates == nil ? clientPort : ports[index * 3 + 2]
+            let scheme = certificates == nil ? "http" : "https"
             let dataDirectory = root.appendingPathComponent(names[index])
+            let tlsArguments =
+                certificates.map {
+                    [
+                        "--cert-file", $0.serverCertificateFile, "--key-file", $0.serverKeyFile,
+                        "--trusted-ca-file", $0.caFile, "--client-cert-auth",
+                        "--listen-metrics-urls", "http://127.0.0.1:\(healthPort)",
+                    ]
+                } ?? []
             let arguments =
                 [
                     "--name", names[index],
                     "--data-dir", dataDirectory.appendingPathComponent("data").path,
-                    "--listen-client-urls", "http://127.0.0.1:\(clientPort)",
-                    "--advertise-client-urls", "http://127.0.0.1:\(clientPort)",
+                    "--listen-client-urls", "\(scheme)://127.0.0.1:\(clientPort)",
+                    "--advertise-client-urls", "\(scheme)://127.0.0.1:\(clientPort)",
                     "--listen-peer-urls", "http://127.0.0.1:\(peerPort)",
                     "--initial-advertise-peer-urls", "http://127.0.0.1:\(peerPort)",
                     "--initial-cluster", initialCluster,
@@ -68,16 +97,17 @@ package final class EtcdTestCluster: Sendable {
                     "--election-timeout", "250",
                     "--logger", "zap",
                     "--log-level", "warn",
-                ] + extraArguments
+                ] + tlsArguments + extraArguments
             return EtcdTestMember(
                 name: names[index],
                 clientPort: clientPort,
                 peerPort: peerPort,
+                healthPort: healthPort,
                 dataDirectory: dataDirectory,
                 arguments: arguments
             )
         }
-        let cluster = EtcdTestCluster(members: members, root: root)
+        let cluster = EtcdTestCluster(members: members, root: root, certificates: certificates)
         do {
             for member in members { try member.start() }
             for member in members { try await member.waitUntilHealthy() }
@@ -113,9 +143,14 @@ package final class EtcdTestCluster: Sendable {
 package func withEtcdTestCluster<Result>(
     members: Int = 1,
     extraArguments: [String] = [],
+    certificates: EtcdTestCertificates? = nil,
     _ body: (EtcdTestCluster) async throws -> Result
 ) async throws -> Result {
-    let cluster = try await EtcdTestCluster.start(members: members, extraArguments: extraArguments)
+    let cluster = try await EtcdTestCluster.start(
+        members: members,
+        extraArguments: extraArguments,
+        certificates: certificates
+    )
     defer { cluster.stop() }
     return try await body(cluster)
 }

@@ -10,15 +10,18 @@ package final class EtcdTestMember: Sendable {
     package let clientPort: Int
     /// The peer port on 127.0.0.1.
     package let peerPort: Int
+    /// The plain-text port that serves `/health` and `/metrics`: the client port, unless clients use TLS.
+    package let healthPort: Int
     /// The data directory, removed by ``EtcdTestCluster/stop()``.
     package let dataDirectory: URL
     private let arguments: [String]
     private let process = Mutex<Process?>(nil)
 
-    init(name: String, clientPort: Int, peerPort: Int, dataDirectory: URL, arguments: [String]) {
+    init(name: String, clientPort: Int, peerPort: Int, healthPort: Int, dataDirectory: URL, arguments: [String]) {
         self.name = name
         self.clientPort = clientPort
         self.peerPort = peerPort
+        self.healthPort = healthPort
         self.dataDirectory = dataDirectory
         self.arguments = arguments
     }
@@ -60,7 +63,7 @@ package final class EtcdTestMember: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
-            if let body = EtcdTestHTTP.get(port: clientPort, path: "/health"), body.contains("\"health\":\"true\"") {
+            if let body = EtcdTestHTTP.get(port: healthPort, path: "/health"), body.contains("\"health\":\"true\"") {
                 return
             }
             guard processIdentifier != nil else {
@@ -93,7 +96,7 @@ package final class EtcdTestMember: Sendable {
 
     /// Reads one Prometheus metric's value from the member's `/metrics`.
     package func metric(_ name: String) -> Double? {
-        guard let body = EtcdTestHTTP.get(port: clientPort, path: "/metrics") else { return nil }
+        guard let body = EtcdTestHTTP.get(port: healthPort, path: "/metrics") else { return nil }
         for line in body.split(separator: "\n") where line.hasPrefix(name + " ") {
             return Double(line.dropFirst(name.count + 1))
         }

@@ -19,12 +19,31 @@ final class EtcdChannel: Sendable {
     }
 
     private let configuration: EtcdClient.Configuration
+    private let tlsContext: TLSContext?
     private let state: Mutex<State>
     /// The token keeper, when the client authenticates.
     let authenticator: EtcdAuthenticator?
 
-    init(configuration: EtcdClient.Configuration) {
+    /// Creates the channel; it connects on the first call.
+    ///
+    /// - Throws: ``EtcdError/Code/invalidConfiguration`` when the TLS files cannot be used.
+    init(configuration: EtcdClient.Configuration) throws(EtcdError) {
         self.configuration = configuration
+        if let tls = configuration.tls {
+            do {
+                tlsContext = try TLSContext(
+                    trustedCAFile: tls.trustedCAFile,
+                    certificateFile: tls.certificateFile,
+                    keyFile: tls.keyFile,
+                    serverName: tls.serverName,
+                    verifiesServer: tls.verifiesServer
+                )
+            } catch {
+                throw EtcdError(.invalidConfiguration, message: "tls: \(error)", requestNotSent: true)
+            }
+        } else {
+            tlsContext = nil
+        }
         self.authenticator = configuration.authentication.map(EtcdAuthenticator.init)
         self.state = Mutex(State(balancer: EndpointBalancer(count: configuration.endpoints.count)))
     }
@@ -130,6 +149,7 @@ final class EtcdChannel: Sendable {
         settings.connectTimeout = configuration.connectTimeout
         settings.keepaliveInterval = configuration.keepalive.interval
         settings.keepaliveTimeout = configuration.keepalive.timeout
+        settings.tls = tlsContext
         return HTTP2Connection(configuration: settings)
     }
 

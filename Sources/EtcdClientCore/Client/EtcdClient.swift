@@ -14,16 +14,20 @@ public final class EtcdClient: Sendable {
     let leaseKeeper: EtcdLeaseKeepAliveHub
 
     /// Creates a client. It connects on the first call.
-    public init(configuration: Configuration) {
+    ///
+    /// - Throws: ``EtcdError/Code/invalidConfiguration`` when the configuration cannot be used, such as a TLS
+    ///   file that cannot be read; the message names the field and the file.
+    public init(configuration: Configuration) throws {
         self.configuration = configuration
-        self.channel = EtcdChannel(configuration: configuration)
+        self.channel = try EtcdChannel(configuration: configuration)
         self.watchHub = EtcdWatchHub(channel: channel)
         self.leaseKeeper = EtcdLeaseKeepAliveHub(channel: channel)
     }
 
-    /// Creates a client of the members at `endpoints`, with default timings.
+    /// Creates a client of the members at `endpoints`, in plain text with default timings.
     public convenience init(endpoints: [EtcdEndpoint]) {
-        self.init(configuration: Configuration(endpoints: endpoints))
+        // A plain-text configuration has no files to read, so it cannot be invalid.
+        try! self.init(configuration: Configuration(endpoints: endpoints))
     }
 
     /// Closes the client: open calls fail with ``EtcdError/Code/clientClosed``; its connections, sockets
@@ -151,7 +155,7 @@ public func withEtcdClient<Result: Sendable>(
     configuration: EtcdClient.Configuration,
     _ body: (EtcdClient) async throws -> Result
 ) async throws -> Result {
-    let client = EtcdClient(configuration: configuration)
+    let client = try EtcdClient(configuration: configuration)
     do {
         let result = try await body(client)
         await client.close()

@@ -98,11 +98,18 @@ extension EtcdError {
         case .keepaliveTimeout: reason = "the server stopped answering keepalive pings"
         case .goingAway: reason = "the server is going away"
         case .protocolError: reason = "the server broke the HTTP/2 protocol"
+        case .tlsFailed: reason = "the TLS handshake failed"
         case .closed: reason = "the connection was closed"
         }
         let detail = error.detail.isEmpty ? reason : "\(reason): \(error.detail)"
+        let code: Code =
+            switch error.reason {
+            case .closed: .clientClosed
+            case .tlsFailed: .tlsFailed
+            default: .connectionFailed
+            }
         self.init(
-            error.reason == .closed ? .clientClosed : .connectionFailed,
+            code,
             message: detail,
             endpoint: error.endpoint,
             requestNotSent: error.requestNotSent

@@ -1,0 +1,87 @@
+import Foundation
+
+/// Certificates made with `openssl` at test time, in a temporary directory: a CA, a server certificate for
+/// 127.0.0.1 and `localhost` signed by it, a client certificate signed by it, and a second, unrelated CA.
+package final class EtcdTestCertificates: Sendable {
+    /// The directory holding the files; ``remove()`` deletes it.
+    package let directory: URL
+
+    /// The CA that signed the server and client certificates.
+    package var caFile: String { path("ca.crt") }
+    /// The server certificate, valid for IP 127.0.0.1 and DNS `localhost`.
+    package var serverCertificateFile: String { path("server.crt") }
+    /// The server certificate's key.
+    package var serverKeyFile: String { path("server.key") }
+    /// A client certificate with common name `root`, signed by the CA.
+    package var clientCertificateFile: String { path("client.crt") }
+    /// The client certificate's key.
+    package var clientKeyFile: String { path("client.key") }
+    /// A CA that signed nothing here: trusting only it must fail the server check.
+    package var otherCAFile: String { path("other-ca.crt") }
+    /// A client certificate signed by the other CA: the server must refuse it.
+    package var foreignClientCertificateFile: String { path("foreign-client.crt") }
+    /// The foreign client certificate's key.
+    package var foreignClientKeyFile: String { path("foreign-client.key") }
+
+    /// Makes every file with `openssl` (Debian `openssl`).
+    ///
+    /// - Throws: ``EtcdTestSupportError`` when `openssl` is missing or fails.
+    package init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("swift-etcd-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            try makeCA("ca")
+            try makeCA("other-ca")
+            try makeSigned(
+                "server",
+                by: "ca",
+                subject: "/CN=etcd-test-server",
+                extensions: "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth"
+            )
+            try makeSigned("client", by: "ca", subject: "/CN=root", extensions: "extendedKeyUsage=clientAuth")
+            try makeSigned(
+                "foreign-client",
+                by: "other-ca",
+                subject: "/CN=root",
+                extensions: "extendedKeyUsage=clientAuth"
+            )
+        } catch {
+            remove()
+            throw error
+        }
+    }
+
+    /// Deletes the directory.
+    package func remove() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func path(_ name: String) -> String {
+        directory.appendingPathComponent(name).path
+    }
+
+    private func makeCA(_ name: String) throws {
+        try openssl([
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", path("\(name).key"), "-out", path("\(name).crt"), "-days", "2",
+            "-subj", "/CN=swift-etcd test \(name)",
+        ])
+    }
+
+    private func makeSigned(_ name: String, by ca: String, subject: String, extensions: String) throws {
+        try openssl([
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", path("\(name).key"), "-out", path("\(name).csr"), "-subj", subject,
+        ])
+        let extensionFile = path("\(name).ext")
+        try Data(extensions.utf8).write(to: URL(fileURLWithPath: extensionFile))
+        try openssl([
+            "x509", "-req", "-in", path("\(name).csr"), "-CA", path("\(ca).crt"), "-CAkey", path("\(ca).key"),
+            "-CAcreateserial", "-out", path("\(name).crt"), "-days", "2", "-extfile", extensionFile,
+        ])
+    }
+
+    private func openssl(_ arguments: [String]) throws {
+        _ = try EtcdTestBinaries.run("openssl", package: "openssl", arguments: arguments)
+    }
+}
