@@ -50,4 +50,31 @@ struct EndpointBalancerTests {
         #expect(balancer.consecutiveFailures == 0)
         #expect(balancer.connectionFailed(using: &generator) <= .milliseconds(100))
     }
+
+    @Test("a new endpoint list keeps the client on its endpoint's new position, or starts from the first")
+    func endpointsChanged() {
+        var balancer = EndpointBalancer(count: 3)
+        var generator = CeilingGenerator()
+        _ = balancer.connectionFailed(using: &generator)
+        balancer.endpointsChanged(count: 5, current: 3)
+        #expect(balancer.count == 5)
+        #expect(balancer.index == 3)
+        _ = balancer.connectionFailed(using: &generator)
+        #expect(balancer.index == 4)
+        balancer.endpointsChanged(count: 2, current: nil)
+        #expect(balancer.index == 0)
+        #expect(balancer.count == 2)
+    }
+
+    @Test("a shorter list caps the failures counted, so the next failure on it backs off only once all failed")
+    func endpointsChangedCapsFailures() {
+        var balancer = EndpointBalancer(count: 4)
+        var generator = CeilingGenerator()
+        for _ in 0..<3 { #expect(balancer.connectionFailed(using: &generator) == .zero) }
+        balancer.endpointsChanged(count: 2, current: nil)
+        #expect(balancer.consecutiveFailures == 1)
+        #expect(balancer.connectionFailed(using: &generator) > .zero)
+        balancer.endpointsChanged(count: 6, current: nil)
+        #expect(balancer.connectionFailed(using: &generator) == .zero)
+    }
 }

@@ -23,19 +23,30 @@ struct AuthTests {
     func tokenExpiry() async throws {
         try await withEtcdTestCluster(extraArguments: ["--auth-token-ttl", "1"]) { cluster in
             try await enableAuth(cluster)
-            try await withEtcdClient(configuration: configuration(cluster, user: "root", password: "root-secret")) {
-                etcd in
+            let records = EtcdTestLogRecorder()
+            var configuration = configuration(cluster, user: "root", password: "root-secret")
+            configuration.logSink = records.sink
+            configuration.logLevel = .trace
+            try await withEtcdClient(configuration: configuration) { etcd in
                 // etcd drops a simple token after one idle second: each call after an idle pause finds its token
                 // expired, and the client authenticates again without the caller seeing an error.
                 for round in 0..<3 {
                     try await etcd.put("auth/k", value: "\(round)")
                     #expect(try await etcd.get("auth/k")?.stringValue == "\(round)")
-                    try await Task.sleep(for: .milliseconds(1_500))  // longer than the token TTL
+                    try await Task.sleep(for: .milliseconds(2_100))  // etcd drops expired tokens on a 1 s tick
                 }
                 // A watch opened with a token keeps working too.
                 try await etcd.watch(.key("auth/k"), startRevision: 1) { responses in
                     for try await response in responses where !response.events.isEmpty { break }
                 }
+            }
+            // Each refresh is logged, with the user name and never the password or the token.
+            #expect(records.records("authenticated").count >= 3)
+            #expect(records.records("the server rejected the auth token; authenticating again").count >= 2)
+            #expect(records.records("authenticated").allSatisfy { $0.metadata["username"] == "root" })
+            for record in records.all {
+                #expect(!record.description.contains("root-secret"))
+                #expect(!record.metadata.keys.contains("token"))
             }
         }
     }

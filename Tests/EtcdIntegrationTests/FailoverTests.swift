@@ -33,6 +33,9 @@ struct FailoverTests {
                 [cluster.members[leader].endpoint]
                 + cluster.members.indices.filter { $0 != leader }.map { cluster.members[$0].endpoint }
             configuration.defaultCallOptions.timeout = .seconds(10)
+            let records = EtcdTestLogRecorder()
+            configuration.logSink = records.sink
+            configuration.logLevel = .debug
             let log = WriteLog()
             try await withEtcdClient(configuration: configuration) { etcd in
                 for index in 0..<10_000 {
@@ -63,6 +66,16 @@ struct FailoverTests {
                 #expect(versions.values.allSatisfy { $0 == 1 }, "no put was applied twice")
                 #expect(log.unknown.withLock { $0 }.count < 10)
             }
+            // The operator hears which endpoint failed, why, and where the client went.
+            let failovers = records.records("failing over to the next endpoint")
+            let killed = cluster.members[leader].endpoint.description
+            #expect(
+                failovers.contains { $0.metadata["endpoint"] == killed && $0.metadata["reason"] != nil },
+                "\(failovers)"
+            )
+            let connected = records.records("connected").compactMap { $0.metadata["endpoint"] }
+            #expect(connected.first == killed)
+            #expect(connected.contains { $0 != killed }, "\(connected)")
         }
     }
 
@@ -72,6 +85,8 @@ struct FailoverTests {
             var configuration = cluster.clientConfiguration
             configuration.keepalive = EtcdClient.Keepalive(interval: .milliseconds(500), timeout: .milliseconds(500))
             configuration.defaultCallOptions.timeout = .seconds(10)
+            let records = EtcdTestLogRecorder()
+            configuration.logSink = records.sink
             var others = cluster.clientConfiguration
             others.endpoints = [cluster.members[1].endpoint, cluster.members[2].endpoint]
             others.defaultCallOptions.timeout = .milliseconds(500)  // the writer gives up on a stuck proposal fast
@@ -111,12 +126,15 @@ struct FailoverTests {
                     }
                     try await cluster.members[0].waitUntilHealthy()
                     #expect(try await etcd.count(.prefix("paused/")) == 2)
+                    let reopened = records.records("re-opening a stream")
+                    #expect(reopened.contains { $0.metadata["method"] == "/etcdserverpb.Watch/Watch" }, "\(reopened)")
+                    #expect(records.all.contains { $0.metadata["reason"]?.contains("keepalive") == true })
                 }
             }
         }
     }
 
-    @Test("every member restarted in turn under load: the client ends healthy")
+    @Test("every member restarted in turn under reads and writes: the client ends healthy, no write lost")
     func rollingRestart() async throws {
         try await withEtcdTestCluster(members: 3) { cluster in
             var configuration = cluster.clientConfiguration
@@ -124,10 +142,27 @@ struct FailoverTests {
             try await withEtcdClient(configuration: configuration) { etcd in
                 try await etcd.put("rolling/k", value: "v")
                 let reads = AsyncCounter()
+                let log = WriteLog()
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         while !Task.isCancelled {
                             if case .some(.some) = try? await etcd.get("rolling/k") { reads.increment() }
+                        }
+                    }
+                    group.addTask {
+                        var index = 0
+                        while !Task.isCancelled {
+                            index += 1
+                            do {
+                                try await etcd.put(EtcdKey("rolling/w/\(index)"), value: "\(index)")
+                                log.succeeded.withLock { $0.append(index) }
+                            } catch is CancellationError {
+                                return
+                            } catch let error as EtcdError where error.requestNotSent {
+                                log.notSent.withLock { $0.append(index) }
+                            } catch {
+                                log.unknown.withLock { $0.append(index) }
+                            }
                         }
                     }
                     for member in cluster.members {
@@ -138,6 +173,13 @@ struct FailoverTests {
                     group.cancelAll()
                 }
                 #expect(reads.value > 0)
+                let stored = Set(
+                    try await etcd.get(.prefix("rolling/w/")).keyValues.compactMap { Int($0.stringValue ?? "") }
+                )
+                let succeeded = log.succeeded.withLock { $0 }
+                #expect(succeeded.count >= 20)
+                #expect(succeeded.allSatisfy { stored.contains($0) }, "every write reported done survived the restarts")
+                #expect(log.notSent.withLock { $0 }.allSatisfy { !stored.contains($0) })
                 try await etcd.put("rolling/after", value: "ok")
                 #expect(try await etcd.get("rolling/after")?.stringValue == "ok")
             }

@@ -6,9 +6,11 @@ import _EtcdWire
 final class EtcdAuthenticator: Sendable {
     private let authentication: EtcdAuthentication
     private let token = Mutex<String?>(nil)
+    private let logger: EtcdLogger
 
-    init(_ authentication: EtcdAuthentication) {
+    init(_ authentication: EtcdAuthentication, logger: EtcdLogger) {
         self.authentication = authentication
+        self.logger = logger
     }
 
     /// The metadata that carries the token, authenticating first when there is none.
@@ -23,7 +25,12 @@ final class EtcdAuthenticator: Sendable {
     /// Forgets `rejected`, the token the server just called invalid, so the next call authenticates again.
     func invalidate(_ rejected: [(name: String, value: String)]) {
         guard let rejectedToken = rejected.first(where: { $0.name == "token" })?.value else { return }
-        token.withLock { if $0 == rejectedToken { $0 = nil } }
+        let forgotten = token.withLock { current in
+            guard current == rejectedToken else { return false }
+            current = nil
+            return true
+        }
+        if forgotten { logger.log(.info, "the server rejected the auth token; authenticating again") }
     }
 
     private func authenticate(using connection: HTTP2Connection, timeout: Duration?) async throws -> String {
@@ -31,12 +38,23 @@ final class EtcdAuthenticator: Sendable {
         var request = EtcdserverPB.AuthenticateRequest()
         request.name = username
         request.password = password
-        let bytes = try await connection.unary(
-            GRPCRequestHead(path: EtcdserverPB.AuthService.Authenticate.path, timeout: timeout),
-            request: request.serializedBytes()
-        )
+        let bytes: [UInt8]
+        do {
+            bytes = try await connection.unary(
+                GRPCRequestHead(path: EtcdserverPB.AuthService.Authenticate.path, timeout: timeout),
+                request: request.serializedBytes()
+            )
+        } catch {
+            logger.log(
+                .error,
+                "authentication failed",
+                ["username": username, "reason": "\(EtcdClient.publicError(for: error))"]
+            )
+            throw error
+        }
         let response = try EtcdserverPB.AuthenticateResponse(serializedBytes: bytes)
         token.withLock { $0 = response.token }
+        logger.log(.info, "authenticated", ["username": username])
         return response.token
     }
 }

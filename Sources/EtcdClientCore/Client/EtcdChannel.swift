@@ -11,7 +11,11 @@ final class EtcdChannel: Sendable {
     }
 
     private struct State {
+        var endpoints: [EtcdEndpoint]
         var current: HTTP2Connection?
+        var currentEndpoint: EtcdEndpoint?
+        /// Whether a call has succeeded on the current connection yet.
+        var currentConfirmed = false
         var balancer: EndpointBalancer
         var notBefore = ContinuousClock.now
         var retired: [HTTP2Connection] = []
@@ -23,6 +27,8 @@ final class EtcdChannel: Sendable {
     private let state: Mutex<State>
     /// The token keeper, when the client authenticates.
     let authenticator: EtcdAuthenticator?
+    /// Where the client's log records go.
+    let logger: EtcdLogger
 
     /// Creates the channel; it connects on the first call.
     ///
@@ -44,8 +50,15 @@ final class EtcdChannel: Sendable {
         } else {
             tlsContext = nil
         }
-        self.authenticator = configuration.authentication.map(EtcdAuthenticator.init)
-        self.state = Mutex(State(balancer: EndpointBalancer(count: configuration.endpoints.count)))
+        let logger = EtcdLogger(configuration)
+        self.logger = logger
+        self.authenticator = configuration.authentication.map { EtcdAuthenticator($0, logger: logger) }
+        self.state = Mutex(
+            State(
+                endpoints: configuration.endpoints,
+                balancer: EndpointBalancer(count: configuration.endpoints.count)
+            )
+        )
     }
 
     /// The connection to use now: the current one if it takes calls, otherwise a new one to the next endpoint,
@@ -58,7 +71,7 @@ final class EtcdChannel: Sendable {
                 if state.closed {
                     throw EtcdError(.clientClosed, message: "the client is closed", requestNotSent: true)
                 }
-                guard !configuration.endpoints.isEmpty else {
+                guard !state.endpoints.isEmpty else {
                     throw EtcdError(
                         .connectionFailed,
                         message: "the configuration has no endpoints",
@@ -67,12 +80,16 @@ final class EtcdChannel: Sendable {
                 }
                 if let current = state.current {
                     if current.isAcceptingCalls { return .ready(current) }
-                    replace(current, in: &state)
+                    replace(current, in: &state, reason: nil)
                 }
                 let wait = state.notBefore - .now
                 if wait > .zero { return .wait(wait) }
-                let connection = makeConnection(to: configuration.endpoints[state.balancer.index])
+                let endpoint = state.endpoints[state.balancer.index]
+                let connection = makeConnection(to: endpoint)
                 state.current = connection
+                state.currentEndpoint = endpoint
+                state.currentConfirmed = false
+                logger.log(.debug, "connecting", ["endpoint": endpoint.description])
                 return .ready(connection)
             }
             switch attempt {
@@ -123,26 +140,63 @@ final class EtcdChannel: Sendable {
 
     /// Stops using `connection` for new calls (its member cannot serve them, such as one without a leader); the
     /// next call connects to the next endpoint.
-    func abandon(_ connection: HTTP2Connection) {
+    func abandon(_ connection: HTTP2Connection, reason: String) {
         state.withLock { state in
             guard state.current === connection else { return }
-            replace(connection, in: &state)
+            replace(connection, in: &state, reason: reason)
         }
     }
 
     /// A call succeeded on `connection`: the endpoint is healthy.
     func succeeded(on connection: HTTP2Connection) {
         state.withLock { state in
-            if state.current === connection { state.balancer.succeeded() }
+            guard state.current === connection else { return }
+            state.balancer.succeeded()
+            if !state.currentConfirmed {
+                state.currentConfirmed = true
+                logger.log(.info, "connected", ["endpoint": state.currentEndpoint?.description ?? "?"])
+            }
         }
     }
 
-    private func replace(_ connection: HTTP2Connection, in state: inout State) {
+    /// Retires the current `connection` and moves to the next endpoint; logs why (`reason`, or the error the
+    /// connection ended with).
+    private func replace(_ connection: HTTP2Connection, in state: inout State, reason: String?) {
+        let endpoint = state.currentEndpoint?.description ?? "?"
         state.current = nil
+        state.currentEndpoint = nil
         state.retired.append(connection)
         Task { [self] in await retire(connection) }
-        state.notBefore = .now + state.balancer.connectionFailed()
+        let wait = state.balancer.connectionFailed()
+        state.notBefore = .now + wait
+        let why = reason ?? connection.terminalError.map { EtcdError(connection: $0).message } ?? "closed"
+        var metadata = ["endpoint": endpoint, "reason": why, "next": state.endpoints[state.balancer.index].description]
+        if wait > .zero {
+            metadata["backoff"] = "\(wait)"
+            logger.log(.warning, "every endpoint failed; waiting before the next attempt", metadata)
+        } else {
+            logger.log(.notice, "failing over to the next endpoint", metadata)
+        }
     }
+
+    /// Replaces the endpoint list (auto-sync). The current connection stays in use while it works, even when
+    /// its endpoint is no longer listed; the next connection uses the new list.
+    ///
+    /// - Returns: whether the list changed.
+    @discardableResult
+    func updateEndpoints(_ endpoints: [EtcdEndpoint]) -> Bool {
+        guard !endpoints.isEmpty else { return false }
+        return state.withLock { state in
+            guard state.endpoints != endpoints else { return false }
+            state.endpoints = endpoints
+            let position = state.currentEndpoint.flatMap { endpoints.firstIndex(of: $0) }
+            state.balancer.endpointsChanged(count: endpoints.count, current: position)
+            return true
+        }
+    }
+
+    /// The endpoints in use now: the configured ones, or the latest synced list.
+    var endpoints: [EtcdEndpoint] { state.withLock { $0.endpoints } }
 
     private func makeConnection(to endpoint: EtcdEndpoint) -> HTTP2Connection {
         var settings = HTTP2ConnectionConfiguration(host: endpoint.host, port: endpoint.port)
@@ -160,7 +214,7 @@ final class EtcdChannel: Sendable {
     }
 
     /// The number of endpoints.
-    var endpointCount: Int { configuration.endpoints.count }
+    var endpointCount: Int { state.withLock { $0.endpoints.count } }
 
     /// Closes every connection and waits for their threads to end. Later calls fail with `clientClosed`.
     func close() async {

@@ -81,11 +81,24 @@ public final class EtcdClient: Sendable {
                 if failure.requestNotSent || policy == .idempotent {
                     try Task.checkCancellation()
                     lastFailure = failure
+                    channel.logger.log(
+                        .debug,
+                        "retrying a call after a connection failure",
+                        [
+                            "method": Method.path, "attempt": "\(attempts)",
+                            "reason": EtcdError(connection: failure).message,
+                        ]
+                    )
                     continue
                 }
                 var error = EtcdError(connection: failure)
                 error.code = .outcomeUnknown
                 error.message = "the request may or may not have been applied: \(error.message)"
+                channel.logger.log(
+                    .warning,
+                    "a write failed after it may have reached the server; not retried",
+                    ["method": Method.path, "endpoint": failure.endpoint]
+                )
                 throw error
             } catch let status as GRPCStatus
                 where EtcdError(status: status).code == .invalidAuthToken && !reauthenticated
@@ -96,9 +109,14 @@ public final class EtcdClient: Sendable {
                 continue
             } catch let status as GRPCStatus where status.code == .unavailable && policy == .idempotent {
                 // This member cannot serve now (no leader, stopping): try the next one.
-                channel.abandon(connection)
+                channel.abandon(connection, reason: "UNAVAILABLE: \(status.message)")
                 try Task.checkCancellation()
                 lastFailure = status
+                channel.logger.log(
+                    .debug,
+                    "retrying a call on the next endpoint",
+                    ["method": Method.path, "attempt": "\(attempts)", "reason": status.message]
+                )
                 continue
             } catch {
                 throw Self.publicError(for: error)

@@ -6,7 +6,7 @@
 /// call resets it.
 struct EndpointBalancer {
     /// The number of endpoints.
-    let count: Int
+    private(set) var count: Int
     /// The endpoint to use.
     private(set) var index = 0
     /// Connection failures since the last success.
@@ -31,6 +31,16 @@ struct EndpointBalancer {
     mutating func connectionFailed() -> Duration {
         var generator = SystemRandomNumberGenerator()
         return connectionFailed(using: &generator)
+    }
+
+    /// The endpoint list was replaced by one of `count` endpoints. The client stays on `current`, the position of
+    /// its endpoint in the new list, or starts from the first when its endpoint is gone. Failures counted
+    /// against the old list are kept, capped below the new count, so a list change alone never skips a backoff
+    /// but never forces one either.
+    mutating func endpointsChanged(count: Int, current: Int?) {
+        self.count = max(count, 1)
+        index = current ?? 0
+        consecutiveFailures = min(consecutiveFailures, self.count - 1)
     }
 
     /// A call succeeded on the current endpoint.

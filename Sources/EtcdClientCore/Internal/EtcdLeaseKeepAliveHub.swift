@@ -93,6 +93,11 @@ final class EtcdLeaseKeepAliveHub: Sendable {
                 state.latest[id] = heartbeat
                 state.consumers[id]?.yield(heartbeat)
             case .fail(let id, let error):
+                channel.logger.log(
+                    error.code == .clientClosed ? .debug : .error,
+                    "a lease's keep-alive ended",
+                    ["registration": "\(id)", "code": error.code.name, "reason": error.message]
+                )
                 state.latest[id] = nil
                 state.failures[id] = error
                 state.consumers.removeValue(forKey: id)?.finish(throwing: error)
@@ -134,6 +139,7 @@ final class EtcdLeaseKeepAliveHub: Sendable {
             },
             received: { response in
                 state.withLock { state in perform(state.machine.received(response, now: .now), in: &state) }
+                return .keepReading
             },
             ended: {
                 state.withLock { state in

@@ -14,6 +14,8 @@ final class EtcdWatchHub: Sendable {
         var creationWaiters: [Int64: CheckedContinuation<Int64, any Error>] = [:]
         /// Creations (or failures) that arrived before their waiter was registered.
         var earlyOutcomes: [Int64: Result<Int64, EtcdError>] = [:]
+        /// Creations refused for an expired token since the last successful creation.
+        var tokenRefusals = 0
     }
 
     private let channel: EtcdChannel
@@ -120,9 +122,15 @@ final class EtcdWatchHub: Sendable {
                     )
                     consumer.finish(throwing: overflow)
                     state.consumers[id] = nil
+                    channel.logger.log(.warning, "a watch ended: its consumer fell behind", ["watch": "\(id)"])
                     perform(state.machine.remove(id), in: &state)
                 }
             case .fail(let id, let error):
+                channel.logger.log(
+                    error.code == .clientClosed ? .debug : .error,
+                    "a watch ended",
+                    ["watch": "\(id)", "code": error.code.name, "reason": error.message]
+                )
                 if let waiter = state.creationWaiters.removeValue(forKey: id) {
                     waiter.resume(throwing: error)
                 } else if state.consumers[id] != nil && state.earlyOutcomes[id] == nil {
@@ -150,7 +158,21 @@ final class EtcdWatchHub: Sendable {
                 }
             },
             received: { response in
-                state.withLock { state in perform(state.machine.received(response), in: &state) }
+                state.withLock { state in
+                    // etcd checks a watch's permission with the stream's token when the watch is created: an
+                    // expired token cancels the create. Authenticate again and re-create every watcher on a new
+                    // stream, twice in a row at most, rather than end the watch.
+                    if response.canceled,
+                        EtcdError.code(forServerMessage: response.cancelReason) == .invalidAuthToken,
+                        state.tokenRefusals < 2
+                    {
+                        state.tokenRefusals += 1
+                        return .reauthenticate
+                    }
+                    if response.created && !response.canceled { state.tokenRefusals = 0 }
+                    perform(state.machine.received(response), in: &state)
+                    return .keepReading
+                }
             },
             ended: {
                 state.withLock { state in

@@ -5,6 +5,15 @@ import _EtcdWire
 /// current connection, hands each decoded response to the hub, and re-opens it with capped, jittered backoff
 /// after it ends.
 enum ReconnectingStream {
+    /// What the hub makes of a response.
+    enum Verdict {
+        /// Go on reading.
+        case keepReading
+        /// The server refused this stream's auth token for something the hub asked (etcd cancels a watch's
+        /// create for an expired token): authenticate again and re-open the stream at once.
+        case reauthenticate
+    }
+
     /// Runs until the hub says it needs no stream any more, or the client is closed.
     ///
     /// - Parameters:
@@ -12,7 +21,7 @@ enum ReconnectingStream {
     ///   - channel: the client's connections.
     ///   - metadata: request metadata for the stream, such as `hasleader`.
     ///   - opened: a new stream is open; the hub sends what it must on it.
-    ///   - received: a response arrived.
+    ///   - received: a response arrived; the verdict says whether to go on with this stream.
     ///   - ended: the stream ended or could not be opened; returns whether to open another.
     ///   - terminated: the client was closed, or its credentials were refused; the hub ends everything it runs
     ///     with this error.
@@ -21,29 +30,44 @@ enum ReconnectingStream {
         channel: EtcdChannel,
         metadata: [(name: String, value: String)] = [],
         opened: (GRPCStream) -> Void,
-        received: (Method.Response) -> Void,
+        received: (Method.Response) -> Verdict,
         ended: () -> Bool,
         terminated: (EtcdError) -> Void
     ) async {
         var backoff = ReconnectBackoff()
         while true {
+            var reason = "the server ended the stream"
+            var retryAtOnce = false
             do {
                 let opening = try await channel.openStream(path: Method.path, metadata: metadata)
                 let stream = opening.stream
                 opened(stream)
                 do {
+                    var confirmed = false
                     for try await message in stream.responses {
                         let response = try Method.Response(serializedBytes: message)
-                        backoff.reset()
-                        received(response)
+                        if !confirmed {
+                            confirmed = true
+                            backoff.reset()
+                            channel.succeeded(on: opening.connection)
+                        }
+                        if received(response) == .reauthenticate {
+                            reason = "the server refused the auth token"
+                            channel.authenticator?.invalidate(opening.auth)
+                            retryAtOnce = true
+                            break
+                        }
                     }
                 } catch let status as GRPCStatus where status.code == .unavailable {
                     // The member cannot serve this stream (no leader, with `hasleader`): use the next one.
-                    channel.abandon(opening.connection)
+                    reason = "UNAVAILABLE: \(status.message)"
+                    channel.abandon(opening.connection, reason: reason)
                 } catch let status as GRPCStatus where EtcdError(status: status).code == .invalidAuthToken {
+                    reason = "the auth token was rejected"
                     channel.authenticator?.invalidate(opening.auth)
                 } catch {
                     // The stream broke, was reset, or sent an undecodable message: open another below.
+                    reason = "\(EtcdClient.publicError(for: error))"
                 }
                 stream.cancel()
             } catch let error as EtcdError where error.code == .clientClosed || error.code == .authenticationFailed {
@@ -51,10 +75,17 @@ enum ReconnectingStream {
                 terminated(error)
                 return
             } catch {
-                // Cancelled while waiting to reconnect: the hub decides below.
+                // Cancelled while waiting to reconnect, or no connection: the hub decides below.
+                reason = "\(EtcdClient.publicError(for: error))"
             }
             guard ended() else { return }
-            try? await Task.sleep(for: backoff.nextDelay())
+            let delay = retryAtOnce ? .zero : backoff.nextDelay()
+            channel.logger.log(
+                .notice,
+                "re-opening a stream",
+                ["method": Method.path, "reason": reason, "delay": "\(delay)"]
+            )
+            try? await Task.sleep(for: delay)
         }
     }
 }
