@@ -108,7 +108,9 @@ package final class EtcdTestRelay: Sendable {
             if fds[0].revents & Int16(POLLIN) != 0 {
                 let client = accept(listener, nil, nil)
                 if client >= 0 {
-                    if mode == .cut {
+                    // The mode now, not at the top of this round: a connection made right after `set(.pass)`
+                    // must pass.
+                    if state.withLock({ $0.mode }) == .cut {
                         close(client)
                     } else if let server = connectToTarget() {
                         var one: Int32 = 1

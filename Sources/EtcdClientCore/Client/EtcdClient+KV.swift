@@ -52,8 +52,23 @@ extension EtcdClient {
     /// Reads with every option etcd has, including revision bounds and count-only reads.
     ///
     /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
+    /// A serializable read is answered by whichever member the client is on, from its own copy, which may lag.
+    /// With ``Configuration/rejectsStaleSerializableReads`` (the default), an answer from an older revision than
+    /// this client has already seen is asked again of the next endpoint, and ``EtcdError/Code/staleRead`` is
+    /// thrown when no endpoint has caught up.
+    ///
+    /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
     public func get(_ request: EtcdGetRequest, options: CallOptions? = nil) async throws -> EtcdGetResponse {
-        EtcdGetResponse(try await call(EtcdserverPB.KVService.Range.self, request.message, options: options))
+        let floor = revisionFloor.value
+        let checksOrder = request.consistency == .serializable && configuration.rejectsStaleSerializableReads
+        let response = try await call(
+            EtcdserverPB.KVService.Range.self,
+            request.message,
+            options: options,
+            rejection: checksOrder ? { RevisionFloor.staleness(of: $0.header?.revision, below: floor) } : nil
+        )
+        revisionFloor.raise(to: response.header?.revision)
+        return EtcdGetResponse(response)
     }
 
     /// Counts the keys in a range without reading them.
@@ -91,7 +106,9 @@ extension EtcdClient {
     /// - Throws: `EtcdError` (`.keyNotFound` when keeping the value or lease of a missing key, ...).
     @discardableResult
     public func put(_ request: EtcdPutRequest, options: CallOptions? = nil) async throws -> EtcdPutResponse {
-        EtcdPutResponse(try await call(EtcdserverPB.KVService.Put.self, request.message, options: options))
+        let response = try await call(EtcdserverPB.KVService.Put.self, request.message, options: options)
+        revisionFloor.raise(to: response.header?.revision)
+        return EtcdPutResponse(response)
     }
 
     /// Deletes one key.
@@ -115,7 +132,9 @@ extension EtcdClient {
     /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
     @discardableResult
     public func delete(_ request: EtcdDeleteRequest, options: CallOptions? = nil) async throws -> EtcdDeleteResponse {
-        EtcdDeleteResponse(try await call(EtcdserverPB.KVService.DeleteRange.self, request.message, options: options))
+        let response = try await call(EtcdserverPB.KVService.DeleteRange.self, request.message, options: options)
+        revisionFloor.raise(to: response.header?.revision)
+        return EtcdDeleteResponse(response)
     }
 
     /// Runs a transaction: if every condition holds, the `then` operations, otherwise the `else` ones.
@@ -135,9 +154,9 @@ extension EtcdClient {
     /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
     public func txn(_ request: EtcdTxnRequest, options: CallOptions? = nil) async throws -> EtcdTxnResponse {
         let retry: EtcdRetryPolicy = request.isReadOnly ? .idempotent : .ifNotSent
-        return try EtcdTxnResponse(
-            try await call(EtcdserverPB.KVService.Txn.self, request.message, options: options, retry: retry)
-        )
+        let response = try await call(EtcdserverPB.KVService.Txn.self, request.message, options: options, retry: retry)
+        revisionFloor.raise(to: response.header?.revision)
+        return try EtcdTxnResponse(response)
     }
 
     /// Compacts the key-value history: revisions before `revision` can no longer be read or watched.

@@ -12,6 +12,8 @@ public final class EtcdClient: Sendable {
     let channel: EtcdChannel
     let watchHub: EtcdWatchHub
     let leaseKeeper: EtcdLeaseKeepAliveHub
+    /// The newest revision seen, below which serializable reads are refused.
+    let revisionFloor = RevisionFloor()
 
     /// Creates a client. It connects on the first call.
     ///
@@ -40,11 +42,16 @@ public final class EtcdClient: Sendable {
 
     /// Makes one unary call, and sends it again on the next endpoint when ``EtcdRetryPolicy`` allows, within
     /// the call's deadline.
+    ///
+    /// - Parameter rejection: for a read, says why a response cannot be used (its member is behind what this
+    ///   client has seen), or `nil` to accept it. A rejected response is asked again of the next endpoint, once
+    ///   per endpoint; when every endpoint's answer was rejected the call throws ``EtcdError/Code/staleRead``.
     func call<Method: ProtobufRPCMethod>(
         _ method: Method.Type,
         _ request: Method.Request,
         options: CallOptions? = nil,
-        retry: EtcdRetryPolicy? = nil
+        retry: EtcdRetryPolicy? = nil,
+        rejection: ((Method.Response) -> String?)? = nil
     ) async throws -> Method.Response {
         let options = options ?? configuration.defaultCallOptions
         let policy = retry ?? EtcdRetryPolicy.forMethod(path: Method.path)
@@ -57,10 +64,20 @@ public final class EtcdClient: Sendable {
         var attempts = 0
         var lastFailure: (any Error)?
         var reauthenticated = false
+        var rejections = 0
         while true {
             attempts += 1
             let remaining = deadline.map { $0 - clock.now }
             if let lastFailure, attempts > maximumAttempts || (remaining.map { $0 <= .zero } ?? false) {
+                guard rejections == 0 else {
+                    // Some member answered, but from the past: say so rather than only why the others failed.
+                    throw EtcdError(
+                        .staleRead,
+                        message: "no endpoint that answered has caught up; the last failure: "
+                            + "\(Self.publicError(for: lastFailure))",
+                        requestNotSent: true
+                    )
+                }
                 throw Self.publicError(for: lastFailure)
             }
             let connection = try await channel.connection()
@@ -72,11 +89,25 @@ public final class EtcdClient: Sendable {
                     request: bytes
                 )
                 channel.succeeded(on: connection)
+                let decoded: Method.Response
                 do {
-                    return try Method.Response(serializedBytes: response)
+                    decoded = try Method.Response(serializedBytes: response)
                 } catch {
                     throw EtcdError(decoding: error, method: Method.path)
                 }
+                guard let reason = rejection?(decoded) else { return decoded }
+                rejections += 1
+                channel.logger.log(
+                    .notice,
+                    "a member answered from an older revision than already seen; asking the next one",
+                    ["method": Method.path, "endpoint": connection.configuration.authority, "reason": reason]
+                )
+                if rejections >= channel.endpointCount {
+                    throw EtcdError(.staleRead, message: "no endpoint has caught up: \(reason)", requestNotSent: true)
+                }
+                channel.abandon(connection, reason: reason)
+                attempts -= 1  // a stale answer is not a failed attempt
+                continue
             } catch let failure as GRPCConnectionError where failure.reason != .closed {
                 if failure.requestNotSent || policy == .idempotent {
                     try Task.checkCancellation()
