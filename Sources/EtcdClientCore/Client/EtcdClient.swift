@@ -1,3 +1,4 @@
+import Synchronization
 import _EtcdTransport
 import _EtcdWire
 
@@ -14,6 +15,8 @@ public final class EtcdClient: Sendable {
     let leaseKeeper: EtcdLeaseKeepAliveHub
     /// The newest revision seen, below which serializable reads are refused.
     let revisionFloor = RevisionFloor()
+    /// The periodic endpoint sync, when ``Configuration/autoSyncInterval`` is set.
+    private let endpointSync = Mutex<Task<Void, Never>?>(nil)
 
     /// Creates a client. It connects on the first call.
     ///
@@ -24,6 +27,10 @@ public final class EtcdClient: Sendable {
         self.channel = try EtcdChannel(configuration: configuration)
         self.watchHub = EtcdWatchHub(channel: channel)
         self.leaseKeeper = EtcdLeaseKeepAliveHub(channel: channel)
+        if let interval = configuration.autoSyncInterval {
+            let task = Self.keepEndpointsSynced(self, every: interval)
+            endpointSync.withLock { $0 = task }
+        }
     }
 
     /// Creates a client of the members at `endpoints`, in plain text with default timings.
@@ -35,6 +42,9 @@ public final class EtcdClient: Sendable {
     /// Closes the client: open calls fail with ``EtcdError/Code/clientClosed``; its connections, sockets
     /// and threads are gone when this returns. Later calls fail with ``EtcdError/Code/clientClosed``.
     public func close() async {
+        let sync = endpointSync.withLock { $0.take() }
+        sync?.cancel()
+        await sync?.value
         watchHub.close()
         leaseKeeper.close()
         await channel.close()

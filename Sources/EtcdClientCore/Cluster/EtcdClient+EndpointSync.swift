@@ -1,0 +1,58 @@
+extension EtcdClient {
+    /// The endpoints the client uses now: the configured ones, or the latest list from
+    /// ``syncEndpoints()``.
+    public var endpoints: [EtcdEndpoint] { channel.endpoints }
+
+    /// Replaces the endpoint list with the client URLs of the cluster's members, as the Go client's `Sync`
+    /// does; ``Configuration/autoSyncInterval`` does this periodically.
+    ///
+    /// Learners (which serve no writes or linearizable reads) and members that have not started yet are left
+    /// out. The connection in use stays in use while it works, even when its member is no longer listed.
+    ///
+    /// - Returns: the new endpoint list; the old one is kept, and returned, when no member has a usable URL.
+    /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
+    @discardableResult
+    public func syncEndpoints() async throws -> [EtcdEndpoint] {
+        let synced = Self.endpoints(of: try await members().members)
+        guard !synced.isEmpty else {
+            channel.logger.log(.warning, "endpoint sync found no member with a client URL; keeping the list")
+            return endpoints
+        }
+        if channel.updateEndpoints(synced) {
+            channel.logger.log(
+                .info,
+                "endpoints synced from the member list",
+                ["endpoints": synced.map(\.description).joined(separator: ",")]
+            )
+        }
+        return synced
+    }
+
+    /// The endpoints of `members` that can serve every call: started voting members' client URLs, in order,
+    /// each once.
+    static func endpoints(of members: [EtcdMember]) -> [EtcdEndpoint] {
+        var endpoints: [EtcdEndpoint] = []
+        for member in members where !member.isLearner {
+            for url in member.clientURLs {
+                if let endpoint = EtcdEndpoint(url), !endpoints.contains(endpoint) { endpoints.append(endpoint) }
+            }
+        }
+        return endpoints
+    }
+
+    /// Syncs the endpoint list every `interval` until the task is cancelled or the client is gone.
+    static func keepEndpointsSynced(_ client: EtcdClient, every interval: Duration) -> Task<Void, Never> {
+        Task { [weak client] in
+            while true {
+                do { try await Task.sleep(for: interval) } catch { return }
+                guard let client else { return }
+                do {
+                    try await client.syncEndpoints()
+                } catch {
+                    if Task.isCancelled { return }
+                    client.channel.logger.log(.warning, "endpoint sync failed", ["reason": "\(error)"])
+                }
+            }
+        }
+    }
+}
