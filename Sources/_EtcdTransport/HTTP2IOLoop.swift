@@ -20,7 +20,13 @@ final class HTTP2IOLoop: @unchecked Sendable {
     private var pendingOutputOffset = 0
     private var earliestDeadline = Int64.max
     private var lastReadTime = Int64(0)
-    private var receivedAnyBytes = false
+    /// Whether the server's SETTINGS frame has arrived. Until it has, calls are held back (see
+    /// ``processInbox()``).
+    private var serverSpoke = false
+    /// Commands held back until the server's first bytes.
+    private var heldCommands: [HTTP2Connection.Command] = []
+    /// When the server must have sent something (its SETTINGS) by, in monotonic nanoseconds.
+    private var serverSilenceDeadline = Int64.max
     private var pingSentAt: Int64?
     private var goingAway = false
     private var failure: GRPCConnectionError?
@@ -98,6 +104,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
 
     private func serve() {
         lastReadTime = MonotonicClock.now()
+        serverSilenceDeadline = lastReadTime + configuration.connectTimeout.nanoseconds
         while failure == nil {
             if !processInbox() { break }
             let now = MonotonicClock.now()
@@ -156,7 +163,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
     }
 
     private func pollTimeout(now: Int64) -> Int32 {
-        var next = earliestDeadline
+        var next = serverSpoke ? earliestDeadline : min(earliestDeadline, serverSilenceDeadline)
         if let interval = configuration.keepaliveInterval, !callsByID.isEmpty {
             if let pingSentAt {
                 next = min(next, pingSentAt + configuration.keepaliveTimeout.nanoseconds)
@@ -258,11 +265,23 @@ final class HTTP2IOLoop: @unchecked Sendable {
     // MARK: - Commands from callers
 
     /// Takes every queued command. Returns `false` when the connection is to close.
+    ///
+    /// Until the server's SETTINGS frame has arrived, calls are held back rather than started: a connection the
+    /// server drops or garbles before that (a TLS server refusing the client certificate resets it) then
+    /// certainly carried no request, so even a write can go to the next endpoint. It costs the first call on a
+    /// new connection the time until the server's SETTINGS arrive.
     private func processInbox() -> Bool {
-        let (commands, closeRequested) = connection.shared.withLock { state in
+        var (commands, closeRequested) = connection.shared.withLock { state in
             state.wakeupPending = false
             defer { state.inbox.removeAll(keepingCapacity: true) }
             return (state.inbox, state.closeRequested)
+        }
+        if !serverSpoke {
+            hold(commands)
+            commands = []
+        } else if !heldCommands.isEmpty {
+            commands = heldCommands + commands
+            heldCommands = []
         }
         for command in commands {
             switch command {
@@ -285,6 +304,45 @@ final class HTTP2IOLoop: @unchecked Sendable {
             return false
         }
         return true
+    }
+
+    /// Keeps `commands` for when the server has spoken; a cancel of a held call ends it at once, and held
+    /// calls' deadlines are kept (see ``checkTimers(now:)``).
+    private func hold(_ commands: [HTTP2Connection.Command]) {
+        for command in commands {
+            switch command {
+            case .start(let call):
+                earliestDeadline = min(earliestDeadline, call.deadline)
+                heldCommands.append(command)
+            case .cancel(let id):
+                if let call = dropHeld(callID: id) {
+                    call.finish(throwing: CancellationError())
+                } else {
+                    heldCommands.append(command)
+                }
+            case .send:
+                heldCommands.append(command)
+            }
+        }
+    }
+
+    /// Removes a held call and its held messages.
+    ///
+    /// - Returns: the call, if it was held.
+    @discardableResult
+    private func dropHeld(callID: UInt64) -> GRPCCall? {
+        var dropped: GRPCCall?
+        heldCommands.removeAll {
+            switch $0 {
+            case .start(let call):
+                guard call.id == callID else { return false }
+                dropped = call
+                return true
+            case .send(let id, _, _), .cancel(let id):
+                return id == callID
+            }
+        }
+        return dropped
     }
 
     private func start(_ call: GRPCCall) {
@@ -481,6 +539,8 @@ final class HTTP2IOLoop: @unchecked Sendable {
             }
         case UInt8(NGHTTP2_PING.rawValue):
             if frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0 { pingSentAt = nil }
+        case UInt8(NGHTTP2_SETTINGS.rawValue):
+            serverSpoke = true
         default:
             break
         }
@@ -498,7 +558,6 @@ final class HTTP2IOLoop: @unchecked Sendable {
             switch socket.read(into: readBuffer) {
             case .bytes(let count):
                 lastReadTime = MonotonicClock.now()
-                receivedAnyBytes = true
                 let consumed = nghttp2_session_mem_recv(
                     session,
                     readBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self),
@@ -516,14 +575,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
             case .wouldBlock:
                 return
             case .endOfStream:
-                fail(
-                    GRPCConnectionError(
-                        endpoint: endpoint,
-                        reason: .connectionLost,
-                        detail: "the server closed the connection",
-                        requestNotSent: false
-                    )
-                )
+                fail(streamFailure(nil))
                 return
             case .failed(let failure):
                 fail(streamFailure(failure))
@@ -571,6 +623,17 @@ final class HTTP2IOLoop: @unchecked Sendable {
     // MARK: - Timers
 
     private func checkTimers(now: Int64) {
+        if !serverSpoke && now >= serverSilenceDeadline {
+            fail(
+                GRPCConnectionError(
+                    endpoint: endpoint,
+                    reason: .connectFailed,
+                    detail: "the server sent nothing within the connect timeout",
+                    requestNotSent: true
+                )
+            )
+            return
+        }
         if now >= earliestDeadline {
             earliestDeadline = .max
             for call in callsByID.values where !call.finished {
@@ -583,6 +646,14 @@ final class HTTP2IOLoop: @unchecked Sendable {
                             UInt32(NGHTTP2_CANCEL.rawValue)
                         )
                     }
+                    call.finish(throwing: GRPCStatus(code: .deadlineExceeded, message: "the call's deadline passed"))
+                } else {
+                    earliestDeadline = min(earliestDeadline, call.deadline)
+                }
+            }
+            for case .start(let call) in heldCommands {
+                if call.deadline <= now {
+                    dropHeld(callID: call.id)
                     call.finish(throwing: GRPCStatus(code: .deadlineExceeded, message: "the call's deadline passed"))
                 } else {
                     earliestDeadline = min(earliestDeadline, call.deadline)
@@ -609,15 +680,39 @@ final class HTTP2IOLoop: @unchecked Sendable {
 
     // MARK: - Failure
 
-    /// The error for a failed read or write. A TLS failure before the server sent a byte (its alert refusing the
-    /// client certificate) means the server processed no request on this connection.
-    private func streamFailure(_ failure: ByteStreamFailure) -> GRPCConnectionError {
-        GRPCConnectionError(
+    /// The error for a failed read or write. Before the server's first byte no request was sent (they are held
+    /// back); over TLS such a failure is the server refusing the handshake's outcome, such as the client
+    /// certificate, whether its alert arrived or the connection was reset first.
+    ///
+    /// - Parameter failure: why the read or write failed; `nil` when the server closed the connection.
+    private func streamFailure(_ failure: ByteStreamFailure?) -> GRPCConnectionError {
+        if serverSpoke {
+            return GRPCConnectionError(
+                endpoint: endpoint,
+                reason: failure?.isTLS == true ? .tlsFailed : .connectionLost,
+                detail: failure?.detail ?? "the server closed the connection",
+                requestNotSent: false
+            )
+        }
+        let detail =
+            switch failure {
+            case .some(let failure) where failure.isTLS: failure.detail
+            case .some(let failure): "\(silentCloseDetail): \(failure.detail)"
+            case .none: silentCloseDetail
+            }
+        return GRPCConnectionError(
             endpoint: endpoint,
-            reason: failure.isTLS ? .tlsFailed : .connectionLost,
-            detail: failure.detail,
-            requestNotSent: failure.isTLS && !receivedAnyBytes
+            reason: configuration.tls == nil ? .connectionLost : .tlsFailed,
+            detail: detail,
+            requestNotSent: true
         )
+    }
+
+    /// What a connection closed before the server's first byte most likely means.
+    private var silentCloseDetail: String {
+        configuration.tls == nil
+            ? "the server closed the connection without a byte (does it expect TLS?)"
+            : "the server closed the connection right after the TLS handshake (did it refuse the client certificate?)"
     }
 
     private func protocolFailure(_ detail: String) -> GRPCConnectionError {
@@ -635,9 +730,10 @@ final class HTTP2IOLoop: @unchecked Sendable {
         }
         var notSent = error
         notSent.requestNotSent = true
-        for command in queued {
+        for command in heldCommands + queued {
             if case .start(let call) = command { call.finish(throwing: notSent) }
         }
+        heldCommands = []
         for call in callsByID.values {
             var callError = error
             callError.requestNotSent = error.requestNotSent || !call.headersSent

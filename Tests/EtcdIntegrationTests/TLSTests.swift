@@ -132,6 +132,7 @@ struct TLSTests {
         try await withTLSCluster { cluster, _ in
             let plain = try await firstCallError(cluster, tls: nil)
             #expect(plain.code == .connectionFailed, "\(plain)")
+            #expect(plain.message.contains("expect TLS"), "\(plain)")
         }
         let cluster = try await SharedEtcd.shared.get()
         let tlsToPlain = try await firstCallError(cluster, tls: EtcdTLS())
