@@ -48,6 +48,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
     /// Connects, serves calls until the connection closes or fails, then releases everything.
     func run() {
         Self.nameCurrentThread("etcd-io")
+        Self.blockBrokenPipeSignal()
         switch connect() {
         case .success(let socket):
             self.socket = socket
@@ -92,6 +93,16 @@ final class HTTP2IOLoop: @unchecked Sendable {
             wakeDescriptor: connection.wakeDescriptor,
             shouldAbort: shouldAbort
         ).map { $0 }
+    }
+
+    /// Blocks SIGPIPE on this thread: OpenSSL writes with `write`, which raises SIGPIPE (and by default ends
+    /// the process) when the server has closed the connection. Blocked, the write fails with `EPIPE` instead,
+    /// and the signal is discarded with the thread. Plain sockets use `send(MSG_NOSIGNAL)` anyway.
+    private static func blockBrokenPipeSignal() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
     }
 
     /// Names the calling thread, so that `top -H`, `/proc` and debuggers show what it is.

@@ -36,6 +36,37 @@ struct FaultTests {
         }
     }
 
+    @Test("calls to a dead endpoint arriving during a long backoff each end within their own deadline")
+    func deadlinesDuringBackoff() async throws {
+        let port = try EtcdTestFreePort.one()
+        try await withEtcdClient(configuration: configuration(port: port)) { etcd in
+            let clock = ContinuousClock()
+            // Callers arrive one every 100 ms for 3 s, while the reconnect backoff grows towards its 2 s cap; a
+            // caller must not sleep through its 1 s deadline waiting for the next attempt.
+            let outcomes = try await withThrowingTaskGroup(of: (Duration, EtcdError?).self) { group in
+                for index in 0..<30 {
+                    group.addTask {
+                        try await Task.sleep(for: .milliseconds(100 * index))
+                        let start = clock.now
+                        do {
+                            _ = try await etcd.get(
+                                EtcdGetRequest(.key(EtcdKey("k\(index)"))),
+                                options: EtcdClient.CallOptions(timeout: .seconds(1))
+                            )
+                            return (clock.now - start, nil)
+                        } catch let error as EtcdError {
+                            return (clock.now - start, error)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [(Duration, EtcdError?)]()) { $0.append($1) }
+            }
+            #expect(outcomes.count == 30)
+            #expect(outcomes.allSatisfy { $0.1?.code == .connectionFailed }, "\(outcomes.map(\.1))")
+            #expect(outcomes.allSatisfy { $0.0 < .milliseconds(1_300) }, "\(outcomes.map(\.0).max()!)")
+        }
+    }
+
     @Test("a server that closes the connection gives a typed connection error")
     func closedByServer() async throws {
         let server = try EtcdTestFaultyServer(behavior: .close)

@@ -21,6 +21,33 @@ private func resourceCounts() -> (ioThreads: Int, sockets: Int, pipes: Int) {
     return (ioThreads, sockets, pipes)
 }
 
+/// Opens and closes a client three times, each time with 100 puts at once, and exits the process with 0 when
+/// threads, sockets and pipes are back where they were after every close (2 or 3 when not).
+private func exitAfterOpeningAndClosing(_ configuration: EtcdClient.Configuration) async throws -> Never {
+    let before = resourceCounts()
+    for round in 0..<3 {
+        let etcd = try EtcdClient(configuration: configuration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<100 {
+                group.addTask { try await etcd.put(EtcdKey("lifecycle/\(round)/\(index)"), value: "v") }
+            }
+            try await group.waitForAll()
+        }
+        let during = resourceCounts()
+        guard during.ioThreads == before.ioThreads + 1, during.sockets == before.sockets + 1 else {
+            print("while open: \(during), before: \(before)")
+            exit(2)
+        }
+        await etcd.close()
+        let after = resourceCounts()
+        guard after.ioThreads == before.ioThreads, after.sockets == before.sockets, after.pipes == before.pipes else {
+            print("after close: \(after), before: \(before)")
+            exit(3)
+        }
+    }
+    exit(0)
+}
+
 @Suite("Closing a client releases everything", .timeLimit(.minutes(1)))
 struct LifecycleTests {
     @Test("threads, sockets and pipes come back to where they were after close")
@@ -29,31 +56,25 @@ struct LifecycleTests {
         let port = cluster.members[0].clientPort
         // In a child process, so that other tests running in parallel do not change the counts.
         await #expect(processExitsWith: .success) { [port = port as Int] in
-            let before = resourceCounts()
             var configuration = EtcdClient.Configuration(endpoints: [.hostname("127.0.0.1", port: port)])
             configuration.connectTimeout = .seconds(2)
-            for round in 0..<3 {
-                let etcd = try EtcdClient(configuration: configuration)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for index in 0..<100 {
-                        group.addTask { try await etcd.put(EtcdKey("lifecycle/\(round)/\(index)"), value: "v") }
-                    }
-                    try await group.waitForAll()
-                }
-                let during = resourceCounts()
-                guard during.ioThreads == before.ioThreads + 1, during.sockets == before.sockets + 1 else {
-                    print("while open: \(during), before: \(before)")
-                    exit(2)
-                }
-                await etcd.close()
-                let after = resourceCounts()
-                guard after.ioThreads == before.ioThreads, after.sockets == before.sockets, after.pipes == before.pipes
-                else {
-                    print("after close: \(after), before: \(before)")
-                    exit(3)
-                }
+            try await exitAfterOpeningAndClosing(configuration)
+        }
+    }
+
+    @Test("over mutual TLS too, threads, sockets and pipes come back to where they were after close")
+    func closeReleasesTLSResources() async throws {
+        let certificates = try EtcdTestCertificates()
+        defer { certificates.remove() }
+        try await withEtcdTestCluster(certificates: certificates) { cluster in
+            let port = cluster.members[0].clientPort
+            let files = [certificates.caFile, certificates.clientCertificateFile, certificates.clientKeyFile]
+            await #expect(processExitsWith: .success) { [port = port as Int, files = files as [String]] in
+                var configuration = EtcdClient.Configuration(endpoints: [.hostname("127.0.0.1", port: port)])
+                configuration.connectTimeout = .seconds(2)
+                configuration.tls = EtcdTLS(trustedCAFile: files[0], certificateFile: files[1], keyFile: files[2])
+                try await exitAfterOpeningAndClosing(configuration)
             }
-            exit(0)
         }
     }
 }

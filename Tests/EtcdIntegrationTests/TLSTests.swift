@@ -139,6 +139,36 @@ struct TLSTests {
         #expect(tlsToPlain.code == .tlsFailed, "\(tlsToPlain)")
     }
 
+    @Test("a TLS server killed while large writes are on the wire gives typed errors, and no SIGPIPE ends the process")
+    func serverKilledMidWrite() async throws {
+        try await withTLSCluster { cluster, _ in
+            var configuration = cluster.clientConfiguration
+            configuration.defaultCallOptions.timeout = .seconds(5)
+            try await withEtcdClient(configuration: configuration) { etcd in
+                try await etcd.put("tls/before", value: "v")
+                let large = [UInt8](repeating: 0x5A, count: 1 << 20)
+                let errors = try await withThrowingTaskGroup(of: EtcdError?.self) { group in
+                    for index in 0..<24 {
+                        group.addTask {
+                            do {
+                                try await etcd.put(EtcdKey("tls/large/\(index)"), value: large)
+                                return nil
+                            } catch let error as EtcdError {
+                                return error
+                            }
+                        }
+                    }
+                    cluster.members[0].kill()
+                    return try await group.reduce(into: [EtcdError]()) { if let error = $1 { $0.append(error) } }
+                }
+                let expected: Set<EtcdError.Code> = [.outcomeUnknown, .connectionFailed, .tlsFailed]
+                #expect(errors.allSatisfy { expected.contains($0.code) }, "\(errors)")
+                let after = try await #require(throws: EtcdError.self) { try await etcd.get("tls/before") }
+                #expect(after.code == .connectionFailed || after.code == .tlsFailed, "\(after)")
+            }
+        }
+    }
+
     @Test("with verification off, a server signed by an untrusted CA is accepted")
     func verificationOff() async throws {
         try await withTLSCluster { cluster, certificates in

@@ -4,10 +4,12 @@ import _EtcdTransport
 /// The client's connections: one live HTTP/2 connection at a time. When it fails, or the server sends GOAWAY,
 /// or a call finds its member unable to serve, the next endpoint is used (see ``EndpointBalancer``).
 final class EtcdChannel: Sendable {
-    /// What ``connection()`` found: a connection, or a wait before it may connect.
+    /// What ``connection(until:)`` found: a connection, a wait before it may connect (and the generation of
+    /// connections it waits on), or a failure to report.
     private enum Attempt {
         case ready(HTTP2Connection)
-        case wait(Duration)
+        case wait(Duration, generation: Int)
+        case failed(any Error)
     }
 
     private struct State {
@@ -18,6 +20,10 @@ final class EtcdChannel: Sendable {
         var currentConfirmed = false
         var balancer: EndpointBalancer
         var notBefore = ContinuousClock.now
+        /// How many connections were made so far.
+        var generation = 0
+        /// Why the last replaced connection failed, with its request certainly not sent.
+        var lastConnectionFailure: GRPCConnectionError?
         var retired: [HTTP2Connection] = []
         var closed = false
     }
@@ -64,8 +70,16 @@ final class EtcdChannel: Sendable {
     /// The connection to use now: the current one if it takes calls, otherwise a new one to the next endpoint,
     /// after the backoff when every endpoint has failed in a row.
     ///
-    /// - Throws: ``EtcdError/Code/clientClosed``; `CancellationError` while waiting out the backoff.
-    func connection() async throws -> HTTP2Connection {
+    /// A caller that waited out a backoff while another caller's new connection failed gets that failure
+    /// rather than another wait, so that under many callers each one still makes progress and its retry rule
+    /// decides; and a wait that would pass `deadline` is not started.
+    ///
+    /// - Parameter deadline: when the caller's call must end; `nil` for none.
+    /// - Throws: ``EtcdError/Code/clientClosed``; ``GRPCConnectionError`` (never sent) for a connection that
+    ///   failed meanwhile or for a wait past the deadline; ``EtcdError/Code/deadlineExceeded`` for a wait past
+    ///   the deadline before any connection failed; `CancellationError` while waiting out the backoff.
+    func connection(until deadline: ContinuousClock.Instant? = nil) async throws -> HTTP2Connection {
+        var waitedOn: Int?
         while true {
             let attempt = try state.withLock { state throws(EtcdError) -> Attempt in
                 if state.closed {
@@ -82,19 +96,38 @@ final class EtcdChannel: Sendable {
                     if current.isAcceptingCalls { return .ready(current) }
                     replace(current, in: &state, reason: nil)
                 }
+                if let waitedOn, state.generation != waitedOn, let failure = state.lastConnectionFailure {
+                    return .failed(failure)
+                }
                 let wait = state.notBefore - .now
-                if wait > .zero { return .wait(wait) }
+                if wait > .zero {
+                    if let deadline, state.notBefore > deadline {
+                        return .failed(
+                            state.lastConnectionFailure
+                                ?? EtcdError(
+                                    .deadlineExceeded,
+                                    message: "the call's deadline comes before the next connection attempt",
+                                    requestNotSent: true
+                                )
+                        )
+                    }
+                    return .wait(wait, generation: state.generation)
+                }
                 let endpoint = state.endpoints[state.balancer.index]
                 let connection = makeConnection(to: endpoint)
                 state.current = connection
                 state.currentEndpoint = endpoint
                 state.currentConfirmed = false
+                state.generation += 1
                 logger.log(.debug, "connecting", ["endpoint": endpoint.description])
                 return .ready(connection)
             }
             switch attempt {
             case .ready(let connection): return connection
-            case .wait(let wait): try await Task.sleep(for: wait)
+            case .failed(let error): throw error
+            case .wait(let wait, let generation):
+                waitedOn = generation
+                try await Task.sleep(for: wait)
             }
         }
     }
@@ -132,7 +165,7 @@ final class EtcdChannel: Sendable {
         metadata: [(name: String, value: String)] = [],
         timeout: Duration? = nil
     ) async throws -> OpenedStream {
-        let connection = try await connection()
+        let connection = try await connection(until: nil)
         let auth = try await authMetadata(on: connection)
         let head = GRPCRequestHead(path: path, metadata: metadata + auth, timeout: timeout)
         return OpenedStream(connection: connection, stream: connection.makeStream(head), auth: auth)
@@ -152,6 +185,7 @@ final class EtcdChannel: Sendable {
         state.withLock { state in
             guard state.current === connection else { return }
             state.balancer.succeeded()
+            state.lastConnectionFailure = nil
             if !state.currentConfirmed {
                 state.currentConfirmed = true
                 logger.log(.info, "connected", ["endpoint": state.currentEndpoint?.description ?? "?"])
@@ -169,6 +203,10 @@ final class EtcdChannel: Sendable {
         Task { [self] in await retire(connection) }
         let wait = state.balancer.connectionFailed()
         state.notBefore = .now + wait
+        if var failure = connection.terminalError, failure.reason != .closed {
+            failure.requestNotSent = true  // for the callers that wait: nothing of theirs went on it
+            state.lastConnectionFailure = failure
+        }
         let why = reason ?? connection.terminalError.map { EtcdError(connection: $0).message } ?? "closed"
         var metadata = ["endpoint": endpoint, "reason": why, "next": state.endpoints[state.balancer.index].description]
         if wait > .zero {

@@ -90,7 +90,15 @@ public final class EtcdClient: Sendable {
                 }
                 throw Self.publicError(for: lastFailure)
             }
-            let connection = try await channel.connection()
+            let connection: HTTP2Connection
+            do {
+                connection = try await channel.connection(until: deadline)
+            } catch let failure as GRPCConnectionError {
+                // Another caller's connection attempt failed while this call waited: one attempt of this call.
+                try Task.checkCancellation()
+                lastFailure = failure
+                continue
+            }
             var callMetadata = metadata
             do {
                 callMetadata += try await channel.authMetadata(on: connection)
