@@ -18,4 +18,20 @@ static inline int c_openssl_set_server_name(SSL *ssl, const char *name) {
     return (int)SSL_set_tlsext_host_name(ssl, name);
 }
 
+// A peer that closes without close_notify ends the stream like any other close (HTTP/2 framing detects a
+// truncated message), rather than failing as a TLS error.
+static inline void c_openssl_ctx_ignore_unexpected_eof(SSL_CTX *context) {
+    SSL_CTX_set_options(context, SSL_OP_IGNORE_UNEXPECTED_EOF);
+}
+
+static int c_openssl_refuse_passphrase(char *buffer, int size, int rwflag, void *user) {
+    (void)buffer; (void)size; (void)rwflag; (void)user;
+    return 0;
+}
+
+// An encrypted key file fails to load with an error instead of prompting on the terminal.
+static inline void c_openssl_ctx_refuse_passphrase_prompt(SSL_CTX *context) {
+    SSL_CTX_set_default_passwd_cb(context, c_openssl_refuse_passphrase);
+}
+
 #endif

@@ -17,6 +17,8 @@ package struct GRPCConnectionError: Error, Sendable, Hashable {
         /// The TLS handshake failed: an untrusted or misnamed certificate, a refused client certificate, or a
         /// server that does not speak TLS.
         case tlsFailed
+        /// This client moved to another endpoint and closed the connection with calls still open on it.
+        case retired
         /// The connection was closed by this client.
         case closed
     }

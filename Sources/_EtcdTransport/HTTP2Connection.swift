@@ -26,6 +26,10 @@ package final class HTTP2Connection: Sendable {
         var wakeupPending = false
         var phase = Phase.open
         var closeRequested = false
+        /// Why the connection is being closed, for the calls still open on it.
+        var closeReason = GRPCConnectionError.Reason.closed
+        /// Whether the client asked for no new calls and a close once the open ones have finished.
+        var drainRequested = false
         var terminated = false
         var terminationWaiters: [UnsafeContinuation<Void, Never>] = []
         var thread: pthread_t?
@@ -162,12 +166,58 @@ package final class HTTP2Connection: Sendable {
     /// Closes the connection: open calls fail with a ``GRPCConnectionError`` whose reason is `closed`,
     /// the socket is closed and the I/O thread has ended when this returns.
     package func close() async {
+        await close(reason: .closed)
+    }
+
+    /// Stops taking new calls (they fail with reason `goingAway`, not sent) and closes the connection once the
+    /// open calls have finished, or after `grace`, when the ones still open fail with reason `retired`.
+    ///
+    /// The I/O thread has ended when this returns.
+    package func drain(within grace: Duration) async {
+        let needsWakeup = shared.withLock { state -> Bool in
+            if case .open = state.phase { state.phase = .goingAway }
+            defer { state.drainRequested = true }
+            return !state.drainRequested && !state.terminated
+        }
+        if needsWakeup { wake() }
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.waitUntilTerminated()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: grace)
+                return false
+            }
+            if await group.next() == true {
+                group.cancelAll()
+            } else {
+                await close(reason: .retired)
+            }
+        }
+        await close(reason: .retired)
+    }
+
+    /// Asks the I/O thread to end with open calls failing for `reason`, waits for it and joins it.
+    private func close(reason: GRPCConnectionError.Reason) async {
         let needsWakeup = shared.withLock { state -> Bool in
             let first = !state.closeRequested
+            if first { state.closeReason = reason }
             state.closeRequested = true
             return first && !state.terminated
         }
         if needsWakeup { wake() }
+        await waitUntilTerminated()
+        if let thread = shared.withLock({ state -> pthread_t? in
+            defer { state.thread = nil }
+            return state.thread
+        }) {
+            pthread_join(thread, nil)
+        }
+    }
+
+    /// Returns once the I/O thread has released everything.
+    private func waitUntilTerminated() async {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let done = shared.withLock { state -> Bool in
                 if state.terminated { return true }
@@ -175,12 +225,6 @@ package final class HTTP2Connection: Sendable {
                 return false
             }
             if done { continuation.resume() }
-        }
-        if let thread = shared.withLock({ state -> pthread_t? in
-            defer { state.thread = nil }
-            return state.thread
-        }) {
-            pthread_join(thread, nil)
         }
     }
 

@@ -25,10 +25,13 @@ final class HTTP2IOLoop: @unchecked Sendable {
     private var serverSpoke = false
     /// Commands held back until the server's first bytes.
     private var heldCommands: [HTTP2Connection.Command] = []
-    /// When the server must have sent something (its SETTINGS) by, in monotonic nanoseconds.
+    /// When the server must have sent its SETTINGS by, in monotonic nanoseconds: the connect timeout covers
+    /// TCP, TLS and the server's first frame.
     private var serverSilenceDeadline = Int64.max
     private var pingSentAt: Int64?
     private var goingAway = false
+    /// Whether the client asked this connection to finish its calls and end.
+    private var draining = false
     private var failure: GRPCConnectionError?
     private var lastSessionError = ""
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
@@ -74,6 +77,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
     /// Connects the socket and, with TLS configured, runs the handshake, all within the connect timeout.
     private func connect() -> Result<any ByteStream, GRPCConnectionError> {
         let deadline = MonotonicClock.now() + configuration.connectTimeout.nanoseconds
+        serverSilenceDeadline = deadline
         let shouldAbort = { [connection] in connection.shared.withLock { $0.closeRequested } }
         let connected = TCPSocket.connect(
             configuration,
@@ -115,7 +119,6 @@ final class HTTP2IOLoop: @unchecked Sendable {
 
     private func serve() {
         lastReadTime = MonotonicClock.now()
-        serverSilenceDeadline = lastReadTime + configuration.connectTimeout.nanoseconds
         while failure == nil {
             if !processInbox() { break }
             let now = MonotonicClock.now()
@@ -127,7 +130,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
                     GRPCConnectionError(
                         endpoint: endpoint,
                         reason: .goingAway,
-                        detail: "the server sent GOAWAY",
+                        detail: draining ? "the client moved to another endpoint" : "the server sent GOAWAY",
                         requestNotSent: true
                     )
                 )
@@ -162,8 +165,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
                 break
             }
             if fds[1].revents != 0 {
-                var drain = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-                while Glibc.read(connection.wakeDescriptor, &drain, 32) == 32 {}
+                DescriptorWait.emptyWakePipe(connection.wakeDescriptor)
             }
             if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0
                 || (socket.needsWritableToRead && fds[0].revents & Int16(POLLOUT) != 0)
@@ -282,10 +284,15 @@ final class HTTP2IOLoop: @unchecked Sendable {
     /// certainly carried no request, so even a write can go to the next endpoint. It costs the first call on a
     /// new connection the time until the server's SETTINGS arrive.
     private func processInbox() -> Bool {
-        var (commands, closeRequested) = connection.shared.withLock { state in
+        var (commands, closeRequested, closeReason, drainRequested) = connection.shared.withLock { state in
             state.wakeupPending = false
             defer { state.inbox.removeAll(keepingCapacity: true) }
-            return (state.inbox, state.closeRequested)
+            return (state.inbox, state.closeRequested, state.closeReason, state.drainRequested)
+        }
+        if drainRequested && !draining {
+            // The client moved to another endpoint: no new calls; end once the open ones have.
+            draining = true
+            goingAway = true
         }
         if !serverSpoke {
             hold(commands)
@@ -307,8 +314,9 @@ final class HTTP2IOLoop: @unchecked Sendable {
             fail(
                 GRPCConnectionError(
                     endpoint: endpoint,
-                    reason: .closed,
-                    detail: "the client closed the connection",
+                    reason: closeReason,
+                    detail: closeReason == .retired
+                        ? "the call outlived the connection's grace period" : "the client closed the connection",
                     requestNotSent: false
                 )
             )
@@ -367,7 +375,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
                 throwing: GRPCConnectionError(
                     endpoint: endpoint,
                     reason: .goingAway,
-                    detail: "the server sent GOAWAY",
+                    detail: draining ? "the client moved to another endpoint" : "the server sent GOAWAY",
                     requestNotSent: true
                 )
             )
@@ -691,17 +699,21 @@ final class HTTP2IOLoop: @unchecked Sendable {
 
     // MARK: - Failure
 
-    /// The error for a failed read or write. Before the server's first byte no request was sent (they are held
-    /// back); over TLS such a failure is the server refusing the handshake's outcome, such as the client
-    /// certificate, whether its alert arrived or the connection was reset first.
+    /// The error for a failed read or write. Before the server's SETTINGS no request was sent (they are held
+    /// back). Over TLS such a failure is counted as the server refusing the handshake's outcome, such as the
+    /// client certificate, whether its alert arrived or the reset that follows it came first; a server that
+    /// crashes in that moment is reported the same way, with the detail saying what was seen.
     ///
     /// - Parameter failure: why the read or write failed; `nil` when the server closed the connection.
     private func streamFailure(_ failure: ByteStreamFailure?) -> GRPCConnectionError {
         if serverSpoke {
+            // After the server spoke HTTP/2 the handshake's outcome was accepted: whatever broke, it is a lost
+            // connection (a TLS failure keeps OpenSSL's reason in the detail).
             return GRPCConnectionError(
                 endpoint: endpoint,
-                reason: failure?.isTLS == true ? .tlsFailed : .connectionLost,
-                detail: failure?.detail ?? "the server closed the connection",
+                reason: .connectionLost,
+                detail: failure.map { $0.isTLS ? "TLS: \($0.detail)" : $0.detail }
+                    ?? "the server closed the connection",
                 requestNotSent: false
             )
         }
@@ -719,7 +731,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
         )
     }
 
-    /// What a connection closed before the server's first byte most likely means.
+    /// What a connection closed before the server's SETTINGS most likely means.
     private var silentCloseDetail: String {
         configuration.tls == nil
             ? "the server closed the connection without a byte (does it expect TLS?)"
@@ -747,6 +759,8 @@ final class HTTP2IOLoop: @unchecked Sendable {
         heldCommands = []
         for call in callsByID.values {
             var callError = error
+            // A connection error that claims "not sent" only arises before any call started (connecting, or
+            // before the server's SETTINGS while calls are held), so no call here has sent its headers then.
             callError.requestNotSent = error.requestNotSent || !call.headersSent
             call.finish(throwing: callError)
         }

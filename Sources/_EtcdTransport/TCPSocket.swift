@@ -144,8 +144,14 @@ enum DescriptorWait {
         case failed(String)
     }
 
+    /// Reads everything waiting in the wake-up pipe.
+    static func emptyWakePipe(_ descriptor: Int32) {
+        var drain = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        while read(descriptor, &drain, 32) == 32 {}
+    }
+
     /// Waits until `descriptor` has `events` (`POLLIN`, `POLLOUT`), the `deadline` (monotonic nanoseconds)
-    /// passes, or `shouldAbort` says so after `wakeDescriptor` is readable.
+    /// passes, or `shouldAbort` says so after `wakeDescriptor` is readable (which it empties).
     static func until(
         _ descriptor: Int32,
         is events: Int32,
@@ -164,6 +170,11 @@ enum DescriptorWait {
             let ready = poll(&fds, 2, Int32(clamping: (remaining + 999_999) / 1_000_000))
             if ready < 0 && errno != EINTR { return .failed(errnoText()) }
             if fds[0].revents != 0 { return .ready }
+            if fds[1].revents != 0 {
+                // A caller queued a call or asked to close: empty the pipe so the next poll sleeps again (the
+                // inbox keeps the calls; `shouldAbort` sees a close on the next pass).
+                emptyWakePipe(wakeDescriptor)
+            }
         }
     }
 }

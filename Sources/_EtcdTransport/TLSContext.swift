@@ -43,6 +43,8 @@ package final class TLSContext: @unchecked Sendable, Hashable {
         self.verifiesServer = verifiesServer
         self.serverName = serverName
         _ = c_openssl_ctx_set_min_tls12(context)
+        c_openssl_ctx_ignore_unexpected_eof(context)
+        c_openssl_ctx_refuse_passphrase_prompt(context)
         _ = c_openssl_ctx_set_mode(
             context,
             Int(SSL_MODE_ENABLE_PARTIAL_WRITE) | Int(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER)
@@ -58,6 +60,7 @@ package final class TLSContext: @unchecked Sendable, Hashable {
             }
         } else {
             _ = SSL_CTX_set_default_verify_paths(context)
+            ERR_clear_error()  // a missing system store shows later as an untrusted server
         }
         switch (certificateFile, keyFile) {
         case (nil, nil):

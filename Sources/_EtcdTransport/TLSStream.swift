@@ -9,6 +9,8 @@ final class TLSStream: ByteStream {
     private let socket: TCPSocket
     private let ssl: OpaquePointer
     private var readNeedsWritable = false
+    /// Whether OpenSSL reported a fatal error, after which the session must not be shut down.
+    private var failedFatally = false
 
     /// The descriptor of the underlying socket.
     var descriptor: Int32 { socket.descriptor }
@@ -83,7 +85,7 @@ final class TLSStream: ByteStream {
             ) {
             case .ready: continue
             case .aborted: return failure(.closed, "closed during the TLS handshake")
-            case .timedOut: return failure(.tlsFailed, "the TLS handshake timed out")
+            case .timedOut: return failure(.connectFailed, "the TLS handshake timed out")
             case .failed(let detail): return failure(.tlsFailed, detail)
             }
         }
@@ -135,8 +137,10 @@ final class TLSStream: ByteStream {
         case SSL_ERROR_ZERO_RETURN:
             return .endOfStream
         case SSL_ERROR_SYSCALL where ERR_peek_error() == 0:
+            failedFatally = true
             return errno == 0 ? .endOfStream : .failed(ByteStreamFailure(detail: errnoText()))
         default:
+            failedFatally = true
             return .failed(ByteStreamFailure(detail: TLSContext.lastErrorText(), isTLS: true))
         }
     }
@@ -151,16 +155,21 @@ final class TLSStream: ByteStream {
         case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
             return .success(0)
         case SSL_ERROR_SYSCALL where ERR_peek_error() == 0:
+            failedFatally = true
             return .failure(ByteStreamFailure(detail: errnoText()))
         default:
+            failedFatally = true
             return .failure(ByteStreamFailure(detail: TLSContext.lastErrorText(), isTLS: true))
         }
     }
 
-    /// Sends a close-notify if the socket takes it at once, then closes the socket.
+    /// Sends a close-notify if the socket takes it at once (not after a fatal error, as OpenSSL requires), then
+    /// closes the socket.
     func close() {
+        if !failedFatally {
+            _ = SSL_shutdown(ssl)
+        }
         ERR_clear_error()
-        _ = SSL_shutdown(ssl)
         socket.close()
     }
 }

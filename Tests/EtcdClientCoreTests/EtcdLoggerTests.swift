@@ -13,34 +13,44 @@ struct EtcdLoggerTests {
         return configuration
     }
 
+    /// Metadata whose building is a test failure.
+    private func unbuildable() -> [String: String] {
+        Issue.record("metadata was built")
+        return [:]
+    }
+
     @Test("silent by default: no sink, and the metadata is never built")
-    func silentByDefault() {
+    func silentByDefault() async {
         let logger = EtcdLogger(EtcdClient.Configuration(endpoints: [.hostname("127.0.0.1")]))
-        logger.log(
-            .critical,
-            "x",
-            { () -> [String: String] in
-                Issue.record("metadata was built"); return [:]
-            }()
-        )
+        logger.log(.critical, "x", unbuildable())
+        await logger.finish()
     }
 
     @Test("records below the configured level are dropped before their metadata is built")
-    func levelFilter() {
+    func levelFilter() async {
         let records = LockedRecords()
         let logger = EtcdLogger(configuration(level: .notice, into: records))
-        logger.log(
-            .debug,
-            "dropped",
-            { () -> [String: String] in
-                Issue.record("metadata was built"); return [:]
-            }()
-        )
+        logger.log(.debug, "dropped", unbuildable())
         logger.log(.info, "dropped too")
         logger.log(.notice, "kept", ["endpoint": "a:1"])
         logger.log(.error, "kept too")
+        await logger.finish()
         #expect(records.all.map(\.message) == ["kept", "kept too"])
         #expect(records.all.first?.metadata == ["endpoint": "a:1"])
+    }
+
+    @Test("the sink runs on the logger's own task, in order, so it may take locks the logging code holds")
+    func deliveredInOrderOffTheCaller() async {
+        let records = LockedRecords()
+        let logger = EtcdLogger(configuration(level: .trace, into: records))
+        // Logging while holding the lock the sink takes must not deadlock or trap.
+        for index in 0..<1_000 {
+            records.withLockHeld { logger.log(.info, "record", ["index": "\(index)"]) }
+        }
+        await logger.finish()
+        #expect(records.all.map { $0.metadata["index"] } == (0..<1_000).map { "\($0)" })
+        logger.log(.critical, "after finish")
+        #expect(records.all.count == 1_000)
     }
 
     @Test("levels order from trace to critical, with swift-log's names")
@@ -69,5 +79,6 @@ struct EtcdLoggerTests {
 private final class LockedRecords: Sendable {
     private let records = Mutex<[EtcdLogRecord]>([])
     func append(_ record: EtcdLogRecord) { records.withLock { $0.append(record) } }
+    func withLockHeld(_ body: () -> Void) { records.withLock { _ in body() } }
     var all: [EtcdLogRecord] { records.withLock { $0 } }
 }

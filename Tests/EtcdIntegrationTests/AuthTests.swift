@@ -51,6 +51,37 @@ struct AuthTests {
         }
     }
 
+    @Test("after the auth store changes, calls and new watches with the older token go on without an error")
+    func authStoreChange() async throws {
+        let keys = try EtcdTestCertificates()
+        defer { keys.remove() }
+        // JWT tokens carry the auth store's revision, so etcd refuses them with "revision of auth store is old"
+        // after a change (simple tokens are checked against the current revision).
+        try await withEtcdTestCluster(extraArguments: ["--auth-token", keys.jwtAuthTokenArgument]) { cluster in
+            try await enableAuth(cluster)
+            let records = EtcdTestLogRecorder()
+            var configuration = configuration(cluster, user: "root", password: "root-secret")
+            configuration.logSink = records.sink
+            try await withEtcdClient(configuration: configuration) { etcd in
+                try await withEtcdClient(
+                    configuration: self.configuration(cluster, user: "root", password: "root-secret")
+                ) {
+                    admin in
+                    try await etcd.put("auth/k", value: "1")
+                    // Each change moves the auth store's revision past the one in etcd's token.
+                    try await admin.addUser("someone", password: "p1")
+                    try await etcd.put("auth/k", value: "2")
+                    try await admin.addUser("someone-else", password: "p2")
+                    try await etcd.watch(.key("auth/k"), startRevision: 1) { responses in
+                        for try await response in responses where !response.events.isEmpty { break }
+                    }
+                    #expect(try await etcd.get("auth/k")?.stringValue == "2")
+                }
+            }
+            #expect(records.records("the server rejected the auth token; authenticating again").count >= 2)
+        }
+    }
+
     @Test("wrong credentials fail at once with authenticationFailed; no credentials are refused")
     func wrongCredentials() async throws {
         try await withEtcdTestCluster { cluster in

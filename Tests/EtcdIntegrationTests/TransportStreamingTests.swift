@@ -112,4 +112,43 @@ struct TransportStreamingTests {
             for try await _ in stream.responses {}
         }
     }
+
+    @Test("a drained connection refuses new calls as not sent, keeps open streams until its grace ends, then closes")
+    func drain() async throws {
+        let connection = try await connection()
+        let prefix = SharedEtcd.uniquePrefix("drain")
+        _ = try await put(prefix + "warm", "1", on: connection)
+        let stream = connection.makeStream(GRPCRequestHead(path: EtcdserverPB.WatchService.Watch.path))
+        try stream.send(watchCreate(prefix + "a", id: 1))
+        var iterator = stream.responses.makeAsyncIterator()
+        _ = try #require(try await iterator.next())  // created
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        let draining = Task { await connection.drain(within: .milliseconds(800)) }
+        // New calls are refused at once, and certainly not sent.
+        var refused: GRPCConnectionError?
+        while refused == nil && clock.now - start < .seconds(1) {
+            do {
+                _ = try await put(prefix + "late", "x", on: connection)
+            } catch let error as GRPCConnectionError {
+                refused = error
+            }
+        }
+        #expect(refused?.reason == .goingAway)
+        #expect(refused?.requestNotSent == true)
+        // The open stream still works meanwhile: a change made elsewhere reaches it.
+        let other = try await self.connection()
+        _ = try await put(prefix + "a", "2", on: other)
+        let event = try EtcdserverPB.WatchResponse(serializedBytes: try #require(try await iterator.next()))
+        #expect(event.events.first?.kv?.value == Array("2".utf8))
+        // At the end of the grace the stream fails as retired, and the thread is gone when drain returns.
+        await draining.value
+        #expect(clock.now - start >= .milliseconds(800))
+        await #expect(throws: GRPCConnectionError.self) {
+            while try await iterator.next() != nil {}
+        }
+        #expect(connection.terminalError?.reason == .retired)
+        await other.close()
+    }
 }

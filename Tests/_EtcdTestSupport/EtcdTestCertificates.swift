@@ -1,7 +1,8 @@
 import Foundation
 
 /// Certificates made with `openssl` at test time, in a temporary directory: a CA, a server certificate for
-/// 127.0.0.1 and `localhost` signed by it, a client certificate signed by it, and a second, unrelated CA.
+/// 127.0.0.1 and `localhost` signed by it, a client certificate signed by it, a second, unrelated CA, and an
+/// RSA key pair for etcd's JWT auth tokens.
 package final class EtcdTestCertificates: Sendable {
     /// The directory holding the files; ``remove()`` deletes it.
     package let directory: URL
@@ -22,6 +23,16 @@ package final class EtcdTestCertificates: Sendable {
     package var foreignClientCertificateFile: String { path("foreign-client.crt") }
     /// The foreign client certificate's key.
     package var foreignClientKeyFile: String { path("foreign-client.key") }
+    /// An RSA private key for etcd's JWT auth tokens.
+    package var jwtPrivateKeyFile: String { path("jwt.key") }
+    /// The public half of ``jwtPrivateKeyFile``.
+    package var jwtPublicKeyFile: String { path("jwt.pub") }
+
+    /// etcd's `--auth-token` value for JWT tokens signed with these keys, which carry the auth store's
+    /// revision (simple tokens do not).
+    package var jwtAuthTokenArgument: String {
+        "jwt,pub-key=\(jwtPublicKeyFile),priv-key=\(jwtPrivateKeyFile),sign-method=RS256,ttl=10m"
+    }
 
     /// Makes every file with `openssl` (Debian `openssl`).
     ///
@@ -45,6 +56,8 @@ package final class EtcdTestCertificates: Sendable {
                 subject: "/CN=root",
                 extensions: "extendedKeyUsage=clientAuth"
             )
+            try openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", jwtPrivateKeyFile])
+            try openssl(["pkey", "-in", jwtPrivateKeyFile, "-pubout", "-out", jwtPublicKeyFile])
         } catch {
             remove()
             throw error

@@ -165,7 +165,12 @@ final class EtcdChannel: Sendable {
         metadata: [(name: String, value: String)] = [],
         timeout: Duration? = nil
     ) async throws -> OpenedStream {
-        let connection = try await connection(until: nil)
+        let connection: HTTP2Connection
+        do {
+            connection = try await self.connection(until: nil)
+        } catch {
+            throw EtcdClient.publicError(for: error)
+        }
         let auth = try await authMetadata(on: connection)
         let head = GRPCRequestHead(path: path, metadata: metadata + auth, timeout: timeout)
         return OpenedStream(connection: connection, stream: connection.makeStream(head), auth: auth)
@@ -227,7 +232,11 @@ final class EtcdChannel: Sendable {
         return state.withLock { state in
             guard state.endpoints != endpoints else { return false }
             state.endpoints = endpoints
-            let position = state.currentEndpoint.flatMap { endpoints.firstIndex(of: $0) }
+            // A connection whose endpoint is no longer listed stays until it fails; the balancer then steps to
+            // the next position, so it is placed just before the first.
+            let position =
+                state.currentEndpoint.flatMap { endpoints.firstIndex(of: $0) }
+                ?? (state.current == nil ? 0 : endpoints.count - 1)
             state.balancer.endpointsChanged(count: endpoints.count, current: position)
             return true
         }
@@ -245,9 +254,11 @@ final class EtcdChannel: Sendable {
         return HTTP2Connection(configuration: settings)
     }
 
-    /// Joins a replaced connection's thread and forgets it.
+    /// Lets a replaced connection finish the calls open on it (up to the default call timeout, 30 seconds
+    /// without one), then closes it, joins its thread and forgets it. Streams still open on it then re-open on
+    /// the current connection.
     private func retire(_ connection: HTTP2Connection) async {
-        await connection.close()
+        await connection.drain(within: configuration.defaultCallOptions.timeout ?? .seconds(30))
         state.withLock { state in state.retired.removeAll { $0 === connection } }
     }
 

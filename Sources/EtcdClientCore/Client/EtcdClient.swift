@@ -21,8 +21,15 @@ public final class EtcdClient: Sendable {
     /// Creates a client. It connects on the first call.
     ///
     /// - Throws: ``EtcdError/Code/invalidConfiguration`` when the configuration cannot be used, such as a TLS
-    ///   file that cannot be read; the message names the field and the file.
+    ///   file that cannot be read or an `autoSyncInterval` that is not positive; the message names the field.
     public init(configuration: Configuration) throws {
+        if let interval = configuration.autoSyncInterval, interval <= .zero {
+            throw EtcdError(
+                .invalidConfiguration,
+                message: "autoSyncInterval: must be positive (nil turns endpoint sync off), got \(interval)",
+                requestNotSent: true
+            )
+        }
         self.configuration = configuration
         self.channel = try EtcdChannel(configuration: configuration)
         self.watchHub = EtcdWatchHub(channel: channel)
@@ -40,7 +47,7 @@ public final class EtcdClient: Sendable {
     }
 
     /// Closes the client: open calls fail with ``EtcdError/Code/clientClosed``; its connections, sockets
-    /// and threads are gone when this returns. Later calls fail with ``EtcdError/Code/clientClosed``.
+    /// and threads are gone, and every log record has reached the log sink, when this returns. Later calls fail with ``EtcdError/Code/clientClosed``.
     public func close() async {
         let sync = endpointSync.withLock { $0.take() }
         sync?.cancel()
@@ -48,6 +55,7 @@ public final class EtcdClient: Sendable {
         watchHub.close()
         leaseKeeper.close()
         await channel.close()
+        await channel.logger.finish()
     }
 
     /// Makes one unary call, and sends it again on the next endpoint when ``EtcdRetryPolicy`` allows, within
@@ -150,7 +158,7 @@ public final class EtcdClient: Sendable {
                 )
                 throw error
             } catch let status as GRPCStatus
-                where EtcdError(status: status).code == .invalidAuthToken && !reauthenticated
+                where EtcdError(status: status).code.asksForNewToken && !reauthenticated
             {
                 // The token expired or was revoked: authenticate once more and send the call again.
                 channel.authenticator?.invalidate(callMetadata)

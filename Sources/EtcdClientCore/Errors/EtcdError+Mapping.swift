@@ -99,6 +99,7 @@ extension EtcdError {
         case .goingAway: reason = "the server is going away"
         case .protocolError: reason = "the server broke the HTTP/2 protocol"
         case .tlsFailed: reason = "the TLS handshake failed"
+        case .retired: reason = "the client moved to another endpoint"
         case .closed: reason = "the connection was closed"
         }
         let detail = error.detail.isEmpty ? reason : "\(reason): \(error.detail)"
@@ -120,4 +121,11 @@ extension EtcdError {
     init(decoding error: ProtobufDecodingError, method: String) {
         self.init(.malformedResponse, message: "could not decode the response of \(method): \(error)")
     }
+}
+
+extension EtcdError.Code {
+    /// Whether the server refused the request's auth token in a way a new token fixes: the token expired or was
+    /// revoked (`invalidAuthToken`), or the auth store changed since it was issued (`authOldRevision`), as the
+    /// Go client treats them.
+    var asksForNewToken: Bool { self == .invalidAuthToken || self == .authOldRevision }
 }

@@ -163,7 +163,7 @@ final class EtcdWatchHub: Sendable {
                     // expired token cancels the create. Authenticate again and re-create every watcher on a new
                     // stream, twice in a row at most, rather than end the watch.
                     if response.canceled,
-                        EtcdError.code(forServerMessage: response.cancelReason) == .invalidAuthToken,
+                        EtcdError.code(forServerMessage: response.cancelReason)?.asksForNewToken == true,
                         state.tokenRefusals < 2
                     {
                         state.tokenRefusals += 1

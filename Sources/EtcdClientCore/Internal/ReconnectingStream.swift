@@ -62,7 +62,7 @@ enum ReconnectingStream {
                     // The member cannot serve this stream (no leader, with `hasleader`): use the next one.
                     reason = "UNAVAILABLE: \(status.message)"
                     channel.abandon(opening.connection, reason: reason)
-                } catch let status as GRPCStatus where EtcdError(status: status).code == .invalidAuthToken {
+                } catch let status as GRPCStatus where EtcdError(status: status).code.asksForNewToken {
                     reason = "the auth token was rejected"
                     channel.authenticator?.invalidate(opening.auth)
                 } catch {

@@ -1,15 +1,33 @@
-/// The client's way to its ``EtcdLogSink``: drops records below the configured level before building them.
-struct EtcdLogger: Sendable {
-    private let sink: EtcdLogSink?
+/// The client's way to its ``EtcdLogSink``: drops records below the configured level before building them,
+/// and hands the rest to the sink in order from one task of its own, so that the sink never runs on an I/O
+/// thread or under the client's locks (it may call the client, and may be slow).
+final class EtcdLogger: Sendable {
     private let minimumLevel: EtcdLogRecord.Level
+    private let records: AsyncStream<EtcdLogRecord>.Continuation?
+    private let delivery: Task<Void, Never>?
 
-    /// A logger for the sink and level of `configuration`.
+    /// The most records waiting for a slow sink; beyond it the oldest are dropped.
+    static let backlogLimit = 10_000
+
+    /// A logger for the sink and level of `configuration`; silent without a sink.
     init(_ configuration: EtcdClient.Configuration) {
-        sink = configuration.logSink
         minimumLevel = configuration.logLevel
+        guard let sink = configuration.logSink else {
+            records = nil
+            delivery = nil
+            return
+        }
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: EtcdLogRecord.self,
+            bufferingPolicy: .bufferingNewest(Self.backlogLimit)
+        )
+        records = continuation
+        delivery = Task.detached {
+            for await record in stream { sink(record) }
+        }
     }
 
-    /// Hands a record to the sink when `level` is at least the configured level.
+    /// Queues a record for the sink when `level` is at least the configured level.
     ///
     /// - Parameters:
     ///   - level: the severity.
@@ -20,7 +38,13 @@ struct EtcdLogger: Sendable {
         _ message: @autoclosure () -> String,
         _ metadata: @autoclosure () -> [String: String] = [:]
     ) {
-        guard let sink, level >= minimumLevel else { return }
-        sink(EtcdLogRecord(level: level, message: message(), metadata: metadata()))
+        guard let records, level >= minimumLevel else { return }
+        records.yield(EtcdLogRecord(level: level, message: message(), metadata: metadata()))
+    }
+
+    /// Delivers every queued record, then stops; later records are dropped.
+    func finish() async {
+        records?.finish()
+        await delivery?.value
     }
 }
