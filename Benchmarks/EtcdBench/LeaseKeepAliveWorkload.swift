@@ -54,7 +54,11 @@ struct LeaseKeepAliveWorkload: BenchWorkload {
             }
             return all
         }
-        for (index, lease) in leases.enumerated() { try await clients[index % clients.count].revokeLease(lease) }
         return samples
+    }
+
+    /// Revokes the leases, outside the measurement (the Go peer revokes after it too).
+    func teardown(_ clients: [EtcdClient]) async throws {
+        for (index, lease) in leases.enumerated() { try await clients[index % clients.count].revokeLease(lease) }
     }
 }

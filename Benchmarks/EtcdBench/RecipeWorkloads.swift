@@ -107,7 +107,11 @@ struct RecipeWorkload: BenchWorkload {
         case .election:
             result.extra["single_leader_violations"] = check.violations.load(ordering: .relaxed)
         }
-        for session in sessions { try await session.close() }
         return perContender.flatMap { $0 }
+    }
+
+    /// Closes the sessions (revoking their leases), outside the measurement, as the Go peer's cleanup does.
+    func teardown(_ clients: [EtcdClient]) async throws {
+        for session in sessions { try await session.close() }
     }
 }

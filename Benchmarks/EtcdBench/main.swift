@@ -20,6 +20,13 @@ protocol BenchWorkload {
         _ clients: [EtcdClient],
         _ result: inout BenchResult
     ) async throws -> [Duration]
+    /// Untimed clean-up after the measurement, as the Go peers do theirs.
+    func teardown(_ clients: [EtcdClient]) async throws
+}
+
+extension BenchWorkload {
+    /// Nothing to clean up.
+    func teardown(_ clients: [EtcdClient]) async throws {}
 }
 
 func makeWorkload(_ op: String) throws -> any BenchWorkload {
@@ -65,6 +72,7 @@ func runBench() async throws {
         let elapsed = clock.now - start
         let cpuAfter = selfCPUSeconds()
         let serverAfter = processCPUSeconds(configuration.serverPID)
+        try await workload.teardown(clients)
 
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         result.elapsedSeconds = seconds

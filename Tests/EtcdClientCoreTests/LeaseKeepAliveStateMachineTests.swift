@@ -153,7 +153,7 @@ private func openMachine(
 
         let early = machine.tick(now: t1 + .seconds(3) - .milliseconds(1))
         #expect(early.actions.isEmpty)
-        #expect(early.next == t1 + .seconds(3))
+        #expect(early.nextDeadline == t1 + .seconds(9))
 
         var late = machine
         let onTime = machine.tick(now: t1 + .seconds(3))
@@ -168,7 +168,6 @@ private func openMachine(
         _ = machine.received(answer(leaseA, ttl: 10), now: t0)
         let due = t0 + Duration.seconds(10) / 3
         #expect(machine.tick(now: t0 + .milliseconds(3333)).actions.isEmpty)
-        #expect(machine.tick(now: t0 + .milliseconds(3333)).next == due)
         #expect(machine.tick(now: due).actions == [.send(leaseA)])
     }
 
@@ -199,13 +198,8 @@ private func openMachine(
         let t0 = ContinuousClock.now
         var (machine, _) = openMachine([leaseA], now: t0, resendAfter: .milliseconds(500))
 
-        let before = machine.tick(now: t0 + .milliseconds(499))
-        #expect(before.actions.isEmpty)
-        #expect(before.next == t0 + .milliseconds(500))
-
-        let resent = machine.tick(now: t0 + .milliseconds(500))
-        #expect(resent.actions == [.send(leaseA)])
-        #expect(resent.next == t0 + .milliseconds(1000))
+        #expect(machine.tick(now: t0 + .milliseconds(499)).actions.isEmpty)
+        #expect(machine.tick(now: t0 + .milliseconds(500)).actions == [.send(leaseA)])
 
         #expect(machine.tick(now: t0 + .milliseconds(999)).actions.isEmpty)
         #expect(machine.tick(now: t0 + .milliseconds(1000)).actions == [.send(leaseA)])
@@ -221,37 +215,27 @@ private func openMachine(
         #expect(machine.tick(now: t1 + .seconds(1)).actions == [.send(leaseB)])
     }
 
-    @Test func nextIsTheEarliestOfRenewalResendAndDeadline() {
+    @Test func nextDeadlineIsTheEarliestDeadlineOfAnAnsweredLease() {
         let t0 = ContinuousClock.now
         var (machine, _) = openMachine([leaseA, leaseB], now: t0, resendAfter: .seconds(2))
 
-        // A answered (renewal in 10 s), B awaited since t0: the resend of B comes first.
+        // A answered with TTL 30; B has no answer, so no deadline yet.
         _ = machine.received(answer(leaseA, ttl: 30), now: t0 + .milliseconds(100))
-        #expect(machine.tick(now: t0 + .milliseconds(200)).next == t0 + .seconds(2))
+        #expect(machine.tick(now: t0 + .milliseconds(200)).nextDeadline == t0 + .milliseconds(30_100))
 
-        // B answered with TTL 3: its renewal at +1.3 s comes first.
+        // B answered with TTL 3: its deadline comes first.
         _ = machine.received(answer(leaseB, ttl: 3), now: t0 + .milliseconds(300))
-        #expect(machine.tick(now: t0 + .milliseconds(400)).next == t0 + .milliseconds(1300))
+        #expect(machine.tick(now: t0 + .milliseconds(400)).nextDeadline == t0 + .milliseconds(3300))
 
-        // B renewed at +1.3 s and awaited: its resend (+3.3 s) and deadline (+3.3 s) tie; A's renewal is later.
+        // B renewed at +1.3 s and not answered: its deadline stays.
         #expect(machine.tick(now: t0 + .milliseconds(1300)).actions == [.send(leaseB)])
-        #expect(machine.tick(now: t0 + .milliseconds(1400)).next == t0 + .milliseconds(3300))
+        #expect(machine.tick(now: t0 + .milliseconds(1400)).nextDeadline == t0 + .milliseconds(3300))
     }
 
-    @Test func nextIsTheDeadlineWhenItComesBeforeTheResend() {
-        let t0 = ContinuousClock.now
-        var (machine, _) = openMachine([leaseA], now: t0, resendAfter: .seconds(2))
-        _ = machine.received(answer(leaseA, ttl: 1), now: t0)
-        let renewal = t0 + Duration.seconds(1) / 3
-        let sent = machine.tick(now: renewal)
-        #expect(sent.actions == [.send(leaseA)])
-        #expect(sent.next == t0 + .seconds(1))
-    }
-
-    @Test func nextIsNilWithoutRegistrations() {
+    @Test func nextDeadlineIsNilWithoutRegistrations() {
         let t0 = ContinuousClock.now
         var machine = Machine()
-        #expect(machine.tick(now: t0).next == nil)
+        #expect(machine.tick(now: t0).nextDeadline == nil)
         #expect(machine.tick(now: t0).actions.isEmpty)
     }
 
@@ -272,7 +256,7 @@ private func openMachine(
         #expect(sends(at.actions).isEmpty)
         #expect(!at.actions.contains(.closeStream))
         #expect(machine.registrations.isEmpty)
-        #expect(at.next == nil)
+        #expect(at.nextDeadline == nil)
         // Forgotten: a later answer or tick does nothing.
         #expect(machine.received(answer(leaseA, ttl: 9), now: t1 + .seconds(10)).isEmpty)
         #expect(machine.tick(now: t1 + .seconds(20)).actions.isEmpty)
@@ -304,7 +288,7 @@ private func openMachine(
         #expect(sends(tick.actions).isEmpty)
         #expect(!tick.actions.contains(.closeStream))
         #expect(machine.registrations.keys.sorted() == [ids[0]])
-        #expect(tick.next == t0 + .milliseconds(3900))  // A's next renewal
+        #expect(tick.nextDeadline == t0 + .milliseconds(5900))  // A's new deadline
     }
 
     @Test func expiryFailsEveryRegistrationOfTheLease() {
@@ -490,9 +474,9 @@ private func openMachine(
         #expect(machine.phase == .idle)
     }
 
-    // MARK: The timer must never be told to wake in the past
+    // MARK: The timer must never be told to wake in the past (the hub wakes at the earliest deadline)
 
-    /// While no stream is open the machine cannot send, so a renewal that is due must not make `next` an
+    /// While no stream is open the machine cannot send, so a renewal that is due must not make the wake-up an
     /// instant already passed: the hub's timer would sleep until it (not at all) and spin until the
     /// stream opens (through every reconnect backoff, forever if the server stays unreachable).
     @Test func nextIsNotInThePastWhileTheStreamIsOpening() {
@@ -502,7 +486,7 @@ private func openMachine(
         let now = t0 + .milliseconds(100)
         let tick = machine.tick(now: now)
         #expect(tick.actions.isEmpty)
-        #expect(tick.next.map { $0 > now } ?? true, "next \(String(describing: tick.next)) is not after now")
+        #expect(tick.nextDeadline.map { $0 > now } ?? true, "\(String(describing: tick.nextDeadline)) is not after now")
     }
 
     @Test func nextIsNotInThePastAfterTheStreamFailed() {
@@ -513,11 +497,11 @@ private func openMachine(
         let now = t0 + .seconds(4)  // renewal (+3 s) due, deadline (+9 s) ahead
         let tick = machine.tick(now: now)
         #expect(tick.actions.isEmpty)
-        #expect(tick.next.map { $0 > now } ?? true, "next \(String(describing: tick.next)) is not after now")
+        #expect(tick.nextDeadline.map { $0 > now } ?? true, "\(String(describing: tick.nextDeadline)) is not after now")
     }
 
     /// After a re-open renews a lease early, an unanswered renewal is not re-sent before the lease's own
-    /// renewal time; `next` must then be that renewal time, not the passed resend time.
+    /// renewal time; the wake-up must not be the passed resend time.
     @Test func nextIsNotInThePastWhileAnEarlyRenewalIsUnanswered() {
         let t0 = ContinuousClock.now
         var (machine, _) = openMachine([leaseA], now: t0)
@@ -527,7 +511,7 @@ private func openMachine(
         let now = t0 + .seconds(4)  // resend time (+3 s) passed, renewal (+10 s) not yet
         let tick = machine.tick(now: now)
         #expect(tick.actions.isEmpty)
-        #expect(tick.next.map { $0 > now } ?? true, "next \(String(describing: tick.next)) is not after now")
+        #expect(tick.nextDeadline.map { $0 > now } ?? true, "\(String(describing: tick.nextDeadline)) is not after now")
     }
 
     // MARK: Per-lease deadline

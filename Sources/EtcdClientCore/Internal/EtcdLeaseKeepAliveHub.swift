@@ -18,10 +18,12 @@ final class EtcdLeaseKeepAliveHub: Sendable {
 
     private let channel: EtcdChannel
     private let state = Mutex(State())
-    /// The longest the timer sleeps: a sixth of the shortest TTL (50 ms before any answer), so that a renewal
-    /// made due by a fresh answer is late by at most that, and a large number of leases costs few scans.
+    /// The timer's period: a sixth of the shortest TTL, at most 500 ms (as the Go client's send loop), and
+    /// 50 ms before any answer. A renewal due a third of the TTL after the last answer goes out within one
+    /// period of it (by half the TTL at the latest), renewals due close together share one write, and many
+    /// leases cost a few scans a second rather than one per renewal.
     private static func timerGranularity(shortestTTL: Duration?) -> Duration {
-        max(.milliseconds(50), (shortestTTL ?? .zero) / 6)
+        max(.milliseconds(50), min(.milliseconds(500), (shortestTTL ?? .zero) / 6))
     }
 
     init(channel: EtcdChannel) {
@@ -112,14 +114,16 @@ final class EtcdLeaseKeepAliveHub: Sendable {
         while true {
             let wake = state.withLock { state -> ContinuousClock.Instant? in
                 let now = ContinuousClock.now
-                let (actions, next) = state.machine.tick(now: now)
+                let (actions, nextDeadline) = state.machine.tick(now: now)
                 perform(actions, in: &state)
                 if state.machine.registrations.isEmpty {
                     state.tickerRunning = false
                     return nil
                 }
-                let ceiling = now + Self.timerGranularity(shortestTTL: state.machine.shortestTTL)
-                return min(next ?? ceiling, ceiling)
+                // Renewals go out on ticks, so those due close together share one write and one wake-up; an
+                // expiry is still reported at its deadline.
+                let tick = now + Self.timerGranularity(shortestTTL: state.machine.shortestTTL)
+                return min(tick, nextDeadline ?? tick)
             }
             guard let wake else { return }
             try? await Task.sleep(until: wake, clock: .continuous)

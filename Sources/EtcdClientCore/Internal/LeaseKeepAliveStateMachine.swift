@@ -155,11 +155,14 @@ struct LeaseKeepAliveStateMachine {
 
     /// Time passed: sends the renewals that are due and ends the leases whose deadline passed unanswered.
     ///
-    /// - Returns: the actions, and when to call again at the latest.
-    mutating func tick(now: Instant) -> (actions: [Action], next: Instant?) {
+    /// The caller ticks periodically (renewals due between two ticks go out together, in one write) and also
+    /// at the earliest deadline, so that an expiry is reported on time.
+    ///
+    /// - Returns: the actions, and the earliest deadline of a lease still kept alive.
+    mutating func tick(now: Instant) -> (actions: [Action], nextDeadline: Instant?) {
         var actions: [Action] = []
         var sent: Set<EtcdLeaseID> = []
-        var next: Instant?
+        var nextDeadline: Instant?
         var shortest: Duration?
         var expired: [Int64] = []
         var due: [Int64] = []
@@ -169,17 +172,10 @@ struct LeaseKeepAliveStateMachine {
                 continue
             }
             let resendDue = registration.awaitingSince.map { $0 + resendAfter <= now } ?? true
-            let wake: Instant?
             if phase == .open && registration.nextRenewal <= now && resendDue {
                 due.append(id)
-                wake = max(registration.nextRenewal, now + resendAfter)
-            } else if phase == .open {
-                // The next send: at the renewal time, but not before an unanswered one may be re-sent.
-                wake = max(registration.nextRenewal, registration.awaitingSince.map { $0 + resendAfter } ?? now)
-            } else {
-                wake = nil  // nothing to send until the stream is open; only the deadline matters
             }
-            next = Self.earliest(next, Self.earliest(wake, registration.deadline))
+            nextDeadline = Self.earliest(nextDeadline, registration.deadline)
             if let ttl = registration.remainingTTL { shortest = min(shortest ?? ttl, ttl) }
         }
         for id in expired.sorted() {
@@ -198,7 +194,7 @@ struct LeaseKeepAliveStateMachine {
         }
         shortestTTL = shortest
         if registrations.isEmpty && phase == .open { actions.append(.closeStream) }
-        return (actions, next)
+        return (actions, nextDeadline)
     }
 
     private static func earliest(_ first: Instant?, _ second: Instant?) -> Instant? {
