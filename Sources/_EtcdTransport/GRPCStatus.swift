@@ -75,11 +75,15 @@ package struct GRPCStatus: Error, Sendable, Hashable {
     package var code: Code
     /// The status message, percent-decoded.
     package var message: String
+    /// Whether the client made this status itself before any of the request left it (a deadline that passed
+    /// while the call waited for the server's SETTINGS), so that even a write certainly was not applied.
+    package var requestNotSent: Bool
 
     /// Creates a status.
-    package init(code: Code, message: String) {
+    package init(code: Code, message: String, requestNotSent: Bool = false) {
         self.code = code
         self.message = message
+        self.requestNotSent = requestNotSent
     }
 
     /// Decodes a `grpc-message` value: percent-encoded UTF-8, as the gRPC HTTP/2 protocol specifies.

@@ -673,7 +673,13 @@ final class HTTP2IOLoop: @unchecked Sendable {
             for case .start(let call) in heldCommands {
                 if call.deadline <= now {
                     dropHeld(callID: call.id)
-                    call.finish(throwing: GRPCStatus(code: .deadlineExceeded, message: "the call's deadline passed"))
+                    call.finish(
+                        throwing: GRPCStatus(
+                            code: .deadlineExceeded,
+                            message: "the call's deadline passed before the server answered the connection",
+                            requestNotSent: true
+                        )
+                    )
                 } else {
                     earliestDeadline = min(earliestDeadline, call.deadline)
                 }

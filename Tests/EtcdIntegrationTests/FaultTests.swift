@@ -90,6 +90,7 @@ struct FaultTests {
                 )
             }
             #expect(error.code == .deadlineExceeded)
+            #expect(error.requestNotSent, "the call was held until the server's SETTINGS, which never came")
         }
     }
 

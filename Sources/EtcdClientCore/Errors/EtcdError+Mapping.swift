@@ -85,7 +85,12 @@ extension EtcdError {
             default: code = .unknown
             }
         }
-        self.init(code, message: status.message, grpcStatusCode: status.code.rawValue)
+        self.init(
+            code,
+            message: status.message,
+            grpcStatusCode: status.code.rawValue,
+            requestNotSent: status.requestNotSent
+        )
     }
 
     /// The error for a failed connection; it names the endpoint.
