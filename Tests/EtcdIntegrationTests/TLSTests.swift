@@ -170,6 +170,40 @@ struct TLSTests {
         }
     }
 
+    @Test("three members over mutual TLS: killing the member the client is on moves calls and a watch to another")
+    func failoverOverTLS() async throws {
+        let certificates = try EtcdTestCertificates()
+        defer { certificates.remove() }
+        try await withEtcdTestCluster(members: 3, certificates: certificates) { cluster in
+            var configuration = cluster.clientConfiguration
+            configuration.defaultCallOptions.timeout = .seconds(10)
+            try await withEtcdClient(configuration: configuration) { etcd in
+                try await etcd.put("tls/failover", value: "1")
+                try await etcd.watch(.key("tls/failover"), startRevision: 1) { responses in
+                    var iterator = responses.makeAsyncIterator()
+                    #expect(try await iterator.next()?.events.first?.keyValue.stringValue == "1")
+                    cluster.members[0].kill()  // the first endpoint, which the client is on
+                    #expect(try await etcd.get("tls/failover")?.stringValue == "1")
+                    // If the killed member led, a write can meet the election: etcd's own transient refusals are
+                    // retried here (the same value, so a repeat changes nothing the test reads).
+                    for attempt in 1...5 {
+                        do {
+                            try await etcd.put("tls/failover", value: "2")
+                            break
+                        } catch let error as EtcdError
+                            where attempt < 5 && [.leaderChanged, .noLeader, .serverTimeout].contains(error.code)
+                        {
+                            continue
+                        }
+                    }
+                    var next = try await iterator.next()
+                    while next?.events.isEmpty == true { next = try await iterator.next() }
+                    #expect(next?.events.first?.keyValue.stringValue == "2")
+                }
+            }
+        }
+    }
+
     @Test("with verification off, a server signed by an untrusted CA is accepted")
     func verificationOff() async throws {
         try await withTLSCluster { cluster, certificates in
