@@ -15,6 +15,9 @@ guard let endpoint = EtcdEndpoint(address) else {
 
 var configuration = EtcdClient.Configuration(endpoints: [endpoint])
 configuration.defaultCallOptions.timeout = .seconds(5)
+// What the client tells an operator (connects, failovers, retries), on standard error.
+configuration.logLevel = .info
+configuration.logSink = { record in FileHandle.standardError.write(Data("etcd: \(record)\n".utf8)) }
 
 do {
     try await withEtcdClient(configuration: configuration) { etcd in
