@@ -54,10 +54,14 @@ let package = Package(
             path: "Benchmarks/EtcdBench",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "EtcdWireTests", dependencies: ["_EtcdWire"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EtcdWireTests",
+            dependencies: ["_EtcdWire", "_EtcdTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "EtcdClientCoreTests",
-            dependencies: ["EtcdClientCore", "_EtcdTransport", "_EtcdWire"],
+            dependencies: ["EtcdClientCore", "_EtcdTestSupport", "_EtcdTransport", "_EtcdWire"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,23 +1,7 @@
 import Testing
+import _EtcdTestSupport
 
 @testable import EtcdClientCore
-
-/// SplitMix64: a small seeded generator, so that the draws are the same on every run.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Always all ones, which draws the top of a `Double` range: the delay is then exactly its ceiling.
 ///
@@ -47,7 +31,7 @@ struct ReconnectBackoffTests {
     @Test("every delay lies in the upper half of its ceiling")
     func delaysWithinUpperHalf() {
         for seed: UInt64 in [1, 2, 42, 0xDEAD_BEEF] {
-            var generator = SeededGenerator(seed: seed)
+            var generator = SplitMix64(seed: seed)
             var backoff = ReconnectBackoff()
             for ceiling in defaultCeilings {
                 let delay = backoff.nextDelay(using: &generator)
@@ -67,7 +51,7 @@ struct ReconnectBackoffTests {
 
     @Test("the draws spread over the whole upper half of the ceiling")
     func drawsSpreadOverUpperHalf() {
-        var generator = SeededGenerator(seed: 99)
+        var generator = SplitMix64(seed: 99)
         let delays = (0..<1_000).map { _ in
             var backoff = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(1))
             return backoff.nextDelay(using: &generator)

@@ -1,4 +1,5 @@
 import Testing
+import _EtcdTestSupport
 import _EtcdWire
 
 @Suite("Robustness of decoding")
