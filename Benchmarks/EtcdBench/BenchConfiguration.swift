@@ -78,6 +78,11 @@ struct BenchConfiguration: Sendable {
         }
         return Double(text)
     }
+
+    /// The key number of operation `index`: `index` itself, or cycled over `-keyspace` keys when set.
+    func keyNumber(forOperation index: Int) -> Int {
+        keyspace > 0 ? index % keyspace : index
+    }
 }
 
 /// A fatal benchmark error.

@@ -20,7 +20,7 @@ struct PutWorkload: BenchWorkload {
     ) async throws -> [Duration] {
         let value = value
         let (latencies, errors) = await runWorkers(configuration: configuration, clients: clients) { _, index, client in
-            let key = configuration.keyspace > 0 ? index % configuration.keyspace : index
+            let key = configuration.keyNumber(forOperation: index)
             try await client.put(makeKey(configuration.prefix, key, configuration.keySize), value: value)
         }
         result.errors = errors
@@ -97,7 +97,7 @@ struct TxnPutWorkload: BenchWorkload {
         let value = value
         let succeeded = SharedCounter()
         let (latencies, errors) = await runWorkers(configuration: configuration, clients: clients) { _, index, client in
-            let key = configuration.keyspace > 0 ? index % configuration.keyspace : index
+            let key = configuration.keyNumber(forOperation: index)
             let first = makeKey(configuration.prefix, key * configuration.txnOps, configuration.keySize)
             let puts = (0..<configuration.txnOps).map { offset in
                 EtcdOperation.put(
