@@ -208,11 +208,12 @@ final class EtcdChannel: Sendable {
         Task { [self] in await retire(connection) }
         let wait = state.balancer.connectionFailed()
         state.notBefore = .now + wait
-        if var failure = connection.terminalError, failure.reason != .closed {
+        let terminalError = connection.terminalError
+        if var failure = terminalError, failure.reason != .closed {
             failure.requestNotSent = true  // for the callers that wait: nothing of theirs went on it
             state.lastConnectionFailure = failure
         }
-        let why = reason ?? connection.terminalError.map { EtcdError(connection: $0).message } ?? "closed"
+        let why = reason ?? terminalError.map { EtcdError(connection: $0).message } ?? "closed"
         var metadata = ["endpoint": endpoint, "reason": why, "next": state.endpoints[state.balancer.index].description]
         if wait > .zero {
             metadata["backoff"] = "\(wait)"

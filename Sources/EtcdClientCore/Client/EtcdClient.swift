@@ -47,7 +47,8 @@ public final class EtcdClient: Sendable {
     }
 
     /// Closes the client: open calls fail with ``EtcdError/Code/clientClosed``; its connections, sockets
-    /// and threads are gone, and every log record has reached the log sink, when this returns. Later calls fail with ``EtcdError/Code/clientClosed``.
+    /// and threads are gone, and every log record has reached the log sink, when this returns. Later calls
+    /// fail with ``EtcdError/Code/clientClosed``.
     public func close() async {
         let sync = endpointSync.withLock { $0.take() }
         sync?.cancel()
