@@ -95,11 +95,7 @@ final class EtcdLeaseKeepAliveHub: Sendable {
                 state.latest[id] = heartbeat
                 state.consumers[id]?.yield(heartbeat)
             case .fail(let id, let error):
-                channel.logger.log(
-                    error.code == .clientClosed ? .debug : .error,
-                    "a lease's keep-alive ended",
-                    ["registration": "\(id)", "code": error.code.name, "reason": error.message]
-                )
+                channel.logger.logEnded("a lease's keep-alive ended", "registration", id, error)
                 state.latest[id] = nil
                 state.failures[id] = error
                 state.consumers.removeValue(forKey: id)?.finish(throwing: error)

@@ -126,11 +126,7 @@ final class EtcdWatchHub: Sendable {
                     perform(state.machine.remove(id), in: &state)
                 }
             case .fail(let id, let error):
-                channel.logger.log(
-                    error.code == .clientClosed ? .debug : .error,
-                    "a watch ended",
-                    ["watch": "\(id)", "code": error.code.name, "reason": error.message]
-                )
+                channel.logger.logEnded("a watch ended", "watch", id, error)
                 if let waiter = state.creationWaiters.removeValue(forKey: id) {
                     waiter.resume(throwing: error)
                 } else if state.consumers[id] != nil && state.earlyOutcomes[id] == nil {

@@ -42,6 +42,16 @@ final class EtcdLogger: Sendable {
         records.yield(EtcdLogRecord(level: level, message: message(), metadata: metadata()))
     }
 
+    /// Records that something the client ran (a watch, a keep-alive) ended with `error`: an error, except when
+    /// the client was closed, which is only debug detail.
+    func logEnded(_ message: @autoclosure () -> String, _ idName: String, _ id: Int64, _ error: EtcdError) {
+        log(
+            error.code == .clientClosed ? .debug : .error,
+            message(),
+            [idName: "\(id)", "code": error.code.name, "reason": error.message]
+        )
+    }
+
     /// Delivers every queued record, then stops; later records are dropped.
     func finish() async {
         records?.finish()
