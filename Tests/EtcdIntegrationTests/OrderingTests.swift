@@ -25,7 +25,7 @@ struct OrderingTests {
                 var twoEndpoints = configuration
                 twoEndpoints.endpoints = [viaRelay, past]
 
-                try await withEtcdClient(configuration: behind.clientConfiguration) { old in
+                _ = try await withEtcdClient(configuration: behind.clientConfiguration) { old in
                     try await old.put("ordering/k", value: "old")
                 }
                 try await withEtcdClient(configuration: threeEndpoints) { etcd in

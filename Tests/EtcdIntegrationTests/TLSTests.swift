@@ -61,7 +61,7 @@ struct TLSTests {
         try await withTLSCluster { cluster, _ in
             var byName = cluster.clientConfiguration
             byName.endpoints = [.hostname("localhost", port: cluster.members[0].clientPort)]
-            try await withEtcdClient(configuration: byName) { etcd in
+            _ = try await withEtcdClient(configuration: byName) { etcd in
                 try await etcd.put("tls/name", value: "ok")
             }
             var misnamed = cluster.clientConfiguration.tls
