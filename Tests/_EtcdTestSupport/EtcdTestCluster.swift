@@ -60,6 +60,25 @@ package final class EtcdTestCluster: Sendable {
         extraArguments: [String] = [],
         certificates: EtcdTestCertificates? = nil
     ) async throws -> EtcdTestCluster {
+        // A port found free can be taken before etcd binds it (by another socket's bind or connect): then the
+        // cluster starts again on new ports. Any other failure is thrown at once.
+        var attempt = 1
+        while true {
+            do {
+                return try await startOnce(members: count, extraArguments: extraArguments, certificates: certificates)
+            } catch let error as EtcdTestSupportError
+                where attempt < 3 && error.description.contains("address already in use")
+            {
+                attempt += 1
+            }
+        }
+    }
+
+    private static func startOnce(
+        members count: Int,
+        extraArguments: [String],
+        certificates: EtcdTestCertificates?
+    ) async throws -> EtcdTestCluster {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("swift-etcd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let ports = try EtcdTestPorts.free(count: count * 3)
@@ -110,7 +129,11 @@ package final class EtcdTestCluster: Sendable {
         let cluster = EtcdTestCluster(members: members, root: root, certificates: certificates)
         do {
             for member in members { try member.start() }
-            for member in members { try await member.waitUntilHealthy() }
+            // Together, so that a member that exited (say, its port was taken) is reported at once.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for member in members { group.addTask { try await member.waitUntilHealthy() } }
+                try await group.waitForAll()
+            }
         } catch {
             cluster.stop()
             throw error
