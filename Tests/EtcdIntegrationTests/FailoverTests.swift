@@ -100,6 +100,12 @@ struct FailoverTests {
                         defer { cluster.members[0].resume() }
                         let clock = ContinuousClock()
                         let start = clock.now
+                        // A read sent on the paused member's connection moves to another member once keepalive
+                        // gives up on it (0.5 s interval + 0.5 s timeout), within two such windows. Serializable,
+                        // so that it does not wait for a new leader when the paused member led.
+                        let moved = try await etcd.get("paused/before", consistency: .serializable)
+                        #expect(moved?.stringValue == "1")
+                        #expect(clock.now - start < .seconds(2))
                         // If the paused member led, writes fail until the others elect a leader: the writer (a helper
                         // here, not the client under test) retries its create-if-absent write until it commits.
                         while true {
@@ -116,7 +122,7 @@ struct FailoverTests {
                                 continue
                             }
                         }
-                        // A read moves off the paused member within two keepalive timeouts.
+                        // A linearizable read sees it, from another member, once a leader is there.
                         #expect(try await etcd.get("paused/during")?.stringValue == "2")
                         #expect(clock.now - start < .seconds(3))
                         // The watch resumes on another member with the change made meanwhile.
