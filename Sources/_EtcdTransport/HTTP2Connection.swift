@@ -105,6 +105,15 @@ package final class HTTP2Connection: Sendable {
         }
     }
 
+    /// Whether the connection takes no new calls but has not ended: the server sent GOAWAY, or ``drain(within:)``
+    /// was called.
+    package var isGoingAway: Bool {
+        shared.withLock {
+            if case .goingAway = $0.phase { return true }
+            return false
+        }
+    }
+
     /// The error the connection ended with, if it has ended.
     package var terminalError: GRPCConnectionError? {
         shared.withLock {

@@ -67,6 +67,56 @@ struct FaultTests {
         }
     }
 
+    /// A client whose first endpoint is `server` and whose second is the shared etcd.
+    private func configuration(firstTrying server: EtcdTestFaultyServer) async throws -> EtcdClient.Configuration {
+        var configuration = try await SharedEtcd.shared.get().clientConfiguration
+        configuration.endpoints.insert(.hostname("127.0.0.1", port: server.port), at: 0)
+        return configuration
+    }
+
+    @Test("a GOAWAY that refuses the call's stream: even a write moves to the next endpoint, applied once")
+    func goAwayBeforeTheRequest() async throws {
+        let server = try EtcdTestFaultyServer(behavior: .goAwayAtOnce)
+        defer { server.stop() }
+        var configuration = try await configuration(firstTrying: server)
+        let records = EtcdTestLogRecorder()
+        configuration.logSink = records.sink
+        let key = EtcdKey(SharedEtcd.uniquePrefix("goaway-refused") + "k")
+        try await withEtcdClient(configuration: configuration) { etcd in
+            let put = try await etcd.put(key, value: "v")
+            let stored = try await etcd.get(.key(key))
+            #expect(stored.keyValues.first?.version == 1)
+            #expect(stored.keyValues.first?.modRevision == put.header.revision)
+        }
+        let failovers = records.records("failing over to the next endpoint")
+        #expect(
+            failovers.contains {
+                $0.metadata["endpoint"] == "127.0.0.1:\(server.port)"
+                    && $0.metadata["reason"]?.contains("GOAWAY") == true
+            },
+            "\(failovers)"
+        )
+    }
+
+    @Test("a GOAWAY after the server took the request: a read moves on, a write is not sent again")
+    func goAwayAfterTheRequest() async throws {
+        let server = try EtcdTestFaultyServer(behavior: .goAwayAfterFirstRequest)
+        defer { server.stop() }
+        let configuration = try await configuration(firstTrying: server)
+        let key = EtcdKey(SharedEtcd.uniquePrefix("goaway-taken") + "k")
+        try await withEtcdClient(configuration: configuration) { etcd in
+            // The server may have applied it (it said so by its GOAWAY's last stream): the caller is told.
+            let error = try await #require(throws: EtcdError.self) { try await etcd.put(key, value: "v") }
+            #expect(error.code == .outcomeUnknown, "\(error)")
+            #expect(!error.requestNotSent)
+        }
+        try await withEtcdClient(configuration: configuration) { etcd in
+            // The same fault on a read: it is sent again, to etcd, which never saw the write.
+            let value = try await etcd.get(key)
+            #expect(value == nil)
+        }
+    }
+
     @Test("a server that closes the connection gives a typed connection error")
     func closedByServer() async throws {
         let server = try EtcdTestFaultyServer(behavior: .close)

@@ -213,7 +213,9 @@ final class EtcdChannel: Sendable {
             failure.requestNotSent = true  // for the callers that wait: nothing of theirs went on it
             state.lastConnectionFailure = failure
         }
-        let why = reason ?? terminalError.map { EtcdError(connection: $0).message } ?? "closed"
+        let why =
+            reason ?? terminalError.map { EtcdError(connection: $0).message }
+            ?? (connection.isGoingAway ? "the server sent GOAWAY" : "closed")
         var metadata = ["endpoint": endpoint, "reason": why, "next": state.endpoints[state.balancer.index].description]
         if wait > .zero {
             metadata["backoff"] = "\(wait)"
