@@ -117,6 +117,46 @@ struct FaultTests {
         }
     }
 
+    @Test("every endpoint down: callers and a watch wait out a capped backoff instead of reconnecting in a loop")
+    func everyEndpointDown() async throws {
+        var configuration = EtcdClient.Configuration(
+            endpoints: try (0..<3).map { _ in .hostname("127.0.0.1", port: try EtcdTestFreePort.one()) }
+        )
+        let records = EtcdTestLogRecorder()
+        configuration.logSink = records.sink
+        configuration.logLevel = .debug
+        try await withEtcdClient(configuration: configuration) { etcd in
+            let watch = Task { try await etcd.watch(.prefix("down/")) { responses in for try await _ in responses {} } }
+            defer { watch.cancel() }
+            // A caller that tries again at once, for three seconds.
+            let clock = ContinuousClock()
+            let end = clock.now + .seconds(3)
+            var failures: [EtcdError] = []
+            while clock.now < end {
+                do {
+                    _ = try await etcd.get(
+                        EtcdGetRequest(.key("down/k")),
+                        options: EtcdClient.CallOptions(timeout: .milliseconds(300))
+                    )
+                } catch let error as EtcdError {
+                    failures.append(error)
+                }
+            }
+            #expect(!failures.isEmpty)
+            #expect(failures.allSatisfy { $0.code == .connectionFailed && $0.requestNotSent }, "\(Set(failures))")
+        }
+        // After a first round over the three endpoints, each failed attempt waits a jittered backoff whose
+        // ceiling doubles up to 2 s: nine attempts in three seconds were measured, where a loop without backoff
+        // would make thousands. The client keeps trying all the same.
+        let attempts = records.records("connecting").count
+        #expect(attempts >= 6 && attempts <= 45, "\(attempts) connection attempts")
+        let waits = records.records("every endpoint failed; waiting before the next attempt")
+        #expect(waits.count >= 3)
+        // The waits ("0.0213 seconds") never exceed the 2 s cap.
+        let backoffs = waits.compactMap { $0.metadata["backoff"]?.split(separator: " ").first.flatMap { Double($0) } }
+        #expect(backoffs.count == waits.count && backoffs.allSatisfy { $0 > 0 && $0 <= 2 }, "\(backoffs)")
+    }
+
     @Test("a server that closes the connection gives a typed connection error")
     func closedByServer() async throws {
         let server = try EtcdTestFaultyServer(behavior: .close)
