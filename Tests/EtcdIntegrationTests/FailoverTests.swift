@@ -10,6 +10,11 @@ private final class WriteLog: Sendable {
     let unknown = Mutex<[Int]>([])
 }
 
+/// The members that acknowledged a lease's renewals.
+private final class Renewers: Sendable {
+    let members = Mutex<Set<UInt64>>([])
+}
+
 /// Three-member clusters: the client fails over between members.
 @Suite("Failover across three members", .timeLimit(.minutes(3)))
 struct FailoverTests {
@@ -157,7 +162,7 @@ struct FailoverTests {
         }
     }
 
-    @Test("every member restarted in turn under reads and writes: the client ends healthy, no write lost")
+    @Test("every member restarted in turn under reads, writes and a kept-alive lease: nothing lost, lease kept")
     func rollingRestart() async throws {
         try await withEtcdTestCluster(members: 3) { cluster in
             var configuration = cluster.clientConfiguration
@@ -166,35 +171,48 @@ struct FailoverTests {
                 try await etcd.put("rolling/k", value: "v")
                 let reads = AsyncCounter()
                 let log = WriteLog()
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        while !Task.isCancelled {
-                            if case .some(.some) = try? await etcd.get("rolling/k") { reads.increment() }
-                        }
-                    }
-                    group.addTask {
-                        var index = 0
-                        while !Task.isCancelled {
-                            index += 1
-                            do {
-                                try await etcd.put(EtcdKey("rolling/w/\(index)"), value: "\(index)")
-                                log.succeeded.withLock { $0.append(index) }
-                            } catch is CancellationError {
-                                return
-                            } catch let error as EtcdError where error.requestNotSent {
-                                log.notSent.withLock { $0.append(index) }
-                            } catch {
-                                log.unknown.withLock { $0.append(index) }
+                let renewers = Renewers()
+                let lease = try await etcd.grantLease(ttl: .seconds(5))
+                try await etcd.keepAlive(lease.id) { keeper in
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for try await heartbeat in keeper.heartbeats {
+                                renewers.members.withLock { _ = $0.insert(heartbeat.header.memberID) }
                             }
                         }
+                        group.addTask {
+                            while !Task.isCancelled {
+                                if case .some(.some) = try? await etcd.get("rolling/k") { reads.increment() }
+                            }
+                        }
+                        group.addTask {
+                            var index = 0
+                            while !Task.isCancelled {
+                                index += 1
+                                do {
+                                    try await etcd.put(EtcdKey("rolling/w/\(index)"), value: "\(index)")
+                                    log.succeeded.withLock { $0.append(index) }
+                                } catch is CancellationError {
+                                    return
+                                } catch let error as EtcdError where error.requestNotSent {
+                                    log.notSent.withLock { $0.append(index) }
+                                } catch {
+                                    log.unknown.withLock { $0.append(index) }
+                                }
+                            }
+                        }
+                        for member in cluster.members {
+                            member.stop()
+                            try member.start()
+                            try await member.waitUntilHealthy()
+                        }
+                        group.cancelAll()
                     }
-                    for member in cluster.members {
-                        member.stop()
-                        try member.start()
-                        try await member.waitUntilHealthy()
-                    }
-                    group.cancelAll()
+                    #expect(keeper.failure == nil)
                 }
+                // The keep-alive stream moved with the connection: renewals came from more than one member.
+                #expect(renewers.members.withLock { $0.count } >= 2)
+                #expect(try await etcd.leaseTimeToLive(lease.id).remainingTTL != nil)
                 #expect(reads.value > 0)
                 let stored = Set(
                     try await etcd.get(.prefix("rolling/w/")).keyValues.compactMap { Int($0.stringValue ?? "") }
