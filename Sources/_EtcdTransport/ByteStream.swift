@@ -7,6 +7,9 @@ protocol ByteStream {
     var hasBufferedInput: Bool { get }
     /// Whether the stream needs the socket writable before it can read again (a TLS record it must answer).
     var needsWritableToRead: Bool { get }
+    /// Whether the stream needs bytes from the socket before it can write again (a TLS record it must take
+    /// first), so that waiting for the socket to be writable would spin.
+    var needsReadableToWrite: Bool { get }
     /// Reads into `buffer` without blocking.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> ByteStreamReadResult
     /// Writes as much of `bytes` as the stream takes without blocking.

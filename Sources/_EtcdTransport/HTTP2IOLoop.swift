@@ -148,7 +148,9 @@ final class HTTP2IOLoop: @unchecked Sendable {
                 pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: connection.wakeDescriptor, events: Int16(POLLIN), revents: 0),
             ]
-            if pendingOutputOffset < pendingOutput.count || socket.needsWritableToRead {
+            // Output waits for a writable socket, unless TLS must read first (then readable wakes the loop).
+            if (pendingOutputOffset < pendingOutput.count && !socket.needsReadableToWrite) || socket.needsWritableToRead
+            {
                 fds[0].events |= Int16(POLLOUT)
             }
             let ready = poll(&fds, 2, pollTimeout(now: now))

@@ -11,6 +11,9 @@ struct TCPSocket: ByteStream {
     /// Plain TCP reads never need to write.
     var needsWritableToRead: Bool { false }
 
+    /// Plain TCP writes never need to read.
+    var needsReadableToWrite: Bool { false }
+
     /// Resolves the configured host and connects to the first address that answers before `deadline`
     /// (monotonic nanoseconds).
     ///

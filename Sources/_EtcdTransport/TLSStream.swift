@@ -9,6 +9,7 @@ final class TLSStream: ByteStream {
     private let socket: TCPSocket
     private let ssl: OpaquePointer
     private var readNeedsWritable = false
+    private var writeNeedsReadable = false
     /// Whether OpenSSL reported a fatal error, after which the session must not be shut down.
     private var failedFatally = false
 
@@ -20,6 +21,9 @@ final class TLSStream: ByteStream {
 
     /// Whether the last read stopped because OpenSSL must write first.
     var needsWritableToRead: Bool { readNeedsWritable }
+
+    /// Whether the last write stopped because OpenSSL must read first.
+    var needsReadableToWrite: Bool { writeNeedsReadable }
 
     private init(socket: TCPSocket, ssl: OpaquePointer) {
         self.socket = socket
@@ -148,11 +152,15 @@ final class TLSStream: ByteStream {
     /// Encrypts and writes as much of `bytes` as the socket takes without blocking.
     func write(_ bytes: UnsafeRawBufferPointer) -> Result<Int, ByteStreamFailure> {
         guard !bytes.isEmpty else { return .success(0) }
+        writeNeedsReadable = false
         ERR_clear_error()
         let count = SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count))
         if count > 0 { return .success(Int(count)) }
         switch SSL_get_error(ssl, count) {
-        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+        case SSL_ERROR_WANT_READ:
+            writeNeedsReadable = true
+            return .success(0)
+        case SSL_ERROR_WANT_WRITE:
             return .success(0)
         case SSL_ERROR_SYSCALL where ERR_peek_error() == 0:
             failedFatally = true
