@@ -162,6 +162,54 @@ struct FailoverTests {
         }
     }
 
+    @Test("a member cut off from the others: a watch on it, asking for a leader, moves to the members that have one")
+    func memberCutOff() async throws {
+        try await withEtcdTestCluster(members: 3, peerRelays: true) { cluster in
+            let probe = try EtcdClient(configuration: cluster.clientConfiguration)
+            let leader = try await leaderIndex(cluster, probe)
+            let isolated = (leader + 1) % 3
+            let memberList = try await probe.members().members
+            await probe.close()
+            let isolatedID = try #require(memberList.first { $0.name == cluster.members[isolated].name }?.id)
+            let others = cluster.members.indices.filter { $0 != isolated }.map { cluster.members[$0].endpoint }
+            // The client starts on the member that will be cut off; the writer uses the others.
+            var configuration = cluster.clientConfiguration
+            configuration.endpoints = [cluster.members[isolated].endpoint] + others
+            let records = EtcdTestLogRecorder()
+            configuration.logSink = records.sink
+            var writerConfiguration = cluster.clientConfiguration
+            writerConfiguration.endpoints = others
+            try await withEtcdClient(configuration: configuration) { etcd in
+                try await withEtcdClient(configuration: writerConfiguration) { writer in
+                    try await etcd.put("cutoff/before", value: "1")
+                    try await etcd.watch(.prefix("cutoff/"), startRevision: 1) { responses in
+                        var iterator = responses.makeAsyncIterator()
+                        #expect(try await iterator.next()?.events.first?.keyValue.stringValue == "1")
+                        cluster.isolate(isolated, memberID: isolatedID)
+                        defer { cluster.heal() }
+                        let clock = ContinuousClock()
+                        let start = clock.now
+                        // The others keep their leader and commit; the cut-off member never hears of it. It
+                        // cancels streams that asked for a leader once it has had none for three election
+                        // timeouts (0.75 s here), and the watch resumes on another member.
+                        try await writer.put("cutoff/during", value: "2")
+                        let next = try await iterator.next()
+                        #expect(next?.events.first?.keyValue.stringValue == "2")
+                        #expect(clock.now - start < .seconds(5))
+                    }
+                }
+            }
+            let reopened = records.records("re-opening a stream")
+            #expect(
+                reopened.contains {
+                    $0.metadata["method"] == "/etcdserverpb.Watch/Watch"
+                        && $0.metadata["reason"]?.contains("no leader") == true
+                },
+                "\(reopened)"
+            )
+        }
+    }
+
     @Test("every member restarted in turn under reads, writes and a kept-alive lease: nothing lost, lease kept")
     func rollingRestart() async throws {
         try await withEtcdTestCluster(members: 3) { cluster in

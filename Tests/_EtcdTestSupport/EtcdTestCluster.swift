@@ -10,10 +10,19 @@ package final class EtcdTestCluster: Sendable {
     package let members: [EtcdTestMember]
     private let root: URL
 
-    private init(members: [EtcdTestMember], root: URL, certificates: EtcdTestCertificates?) {
+    /// With `peerRelays`, the relay in front of each member's peer port, which the others dial.
+    package let peerRelays: [EtcdTestRelay]
+
+    private init(
+        members: [EtcdTestMember],
+        root: URL,
+        certificates: EtcdTestCertificates?,
+        peerRelays: [EtcdTestRelay]
+    ) {
         self.members = members
         self.root = root
         self.certificates = certificates
+        self.peerRelays = peerRelays
     }
 
     /// The certificates members serve with when the cluster was started with TLS.
@@ -53,19 +62,26 @@ package final class EtcdTestCluster: Sendable {
     ///   - extraArguments: flags added to every member's command line.
     ///   - certificates: with these, members serve clients over TLS only and demand a client certificate
     ///     signed by their CA; health and metrics move to a plain-text port of their own.
+    ///   - peerRelays: members reach each other through relays (see ``isolate(_:memberID:)``).
     /// - Throws: ``EtcdTestSupportError`` when `etcd` is missing (the message says how to install it)
     ///   or does not become healthy.
     package static func start(
         members count: Int = 1,
         extraArguments: [String] = [],
-        certificates: EtcdTestCertificates? = nil
+        certificates: EtcdTestCertificates? = nil,
+        peerRelays: Bool = false
     ) async throws -> EtcdTestCluster {
         // A port found free can be taken before etcd binds it (by another socket's bind or connect): then the
         // cluster starts again on new ports. Any other failure is thrown at once.
         var attempt = 1
         while true {
             do {
-                return try await startOnce(members: count, extraArguments: extraArguments, certificates: certificates)
+                return try await startOnce(
+                    members: count,
+                    extraArguments: extraArguments,
+                    certificates: certificates,
+                    peerRelays: peerRelays
+                )
             } catch let error as EtcdTestSupportError
                 where attempt < 3 && error.description.contains("address already in use")
             {
@@ -77,15 +93,18 @@ package final class EtcdTestCluster: Sendable {
     private static func startOnce(
         members count: Int,
         extraArguments: [String],
-        certificates: EtcdTestCertificates?
+        certificates: EtcdTestCertificates?,
+        peerRelays: Bool
     ) async throws -> EtcdTestCluster {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("swift-etcd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let ports = try EtcdTestPorts.free(count: count * 3)
         let names = (0..<count).map { "m\($0)" }
-        let initialCluster = names.indices.map { "\(names[$0])=http://127.0.0.1:\(ports[$0 * 3 + 1])" }.joined(
-            separator: ","
-        )
+        let relays = try peerRelays ? names.indices.map { try EtcdTestRelay(targetPort: ports[$0 * 3 + 1]) } : []
+        // The peer port others dial: the relay's, or the member's own.
+        let advertisedPeerPorts = names.indices.map { peerRelays ? relays[$0].port : ports[$0 * 3 + 1] }
+        let initialCluster = names.indices.map { "\(names[$0])=http://127.0.0.1:\(advertisedPeerPorts[$0])" }
+            .joined(separator: ",")
         let token = "swift-etcd-\(UUID().uuidString.prefix(8))"
         let members = names.indices.map { index -> EtcdTestMember in
             let clientPort = ports[index * 3]
@@ -108,7 +127,7 @@ package final class EtcdTestCluster: Sendable {
                     "--listen-client-urls", "\(scheme)://127.0.0.1:\(clientPort)",
                     "--advertise-client-urls", "\(scheme)://127.0.0.1:\(clientPort)",
                     "--listen-peer-urls", "http://127.0.0.1:\(peerPort)",
-                    "--initial-advertise-peer-urls", "http://127.0.0.1:\(peerPort)",
+                    "--initial-advertise-peer-urls", "http://127.0.0.1:\(advertisedPeerPorts[index])",
                     "--initial-cluster", initialCluster,
                     "--initial-cluster-token", token,
                     "--initial-cluster-state", "new",
@@ -126,7 +145,7 @@ package final class EtcdTestCluster: Sendable {
                 arguments: arguments
             )
         }
-        let cluster = EtcdTestCluster(members: members, root: root, certificates: certificates)
+        let cluster = EtcdTestCluster(members: members, root: root, certificates: certificates, peerRelays: relays)
         do {
             for member in members { try member.start() }
             // Together, so that a member that exited (say, its port was taken) is reported at once.
@@ -141,9 +160,27 @@ package final class EtcdTestCluster: Sendable {
         return cluster
     }
 
-    /// Stops every member and removes the data directories.
+    /// Cuts member `index` off from the others while it goes on serving clients: its peer relay closes every
+    /// connection, and the others' relays close the connections it makes (its peer requests name it in
+    /// `X-Server-From`). It soon has no leader; the others keep or elect one. Needs `peerRelays`.
+    ///
+    /// - Parameter memberID: the member's ID, as the member list gives it.
+    package func isolate(_ index: Int, memberID: UInt64) {
+        let dialer = Array("X-Server-From: \(String(memberID, radix: 16))".utf8)
+        for (other, relay) in peerRelays.enumerated() {
+            relay.set(other == index ? .cut : .cutConnections(sending: dialer))
+        }
+    }
+
+    /// Undoes ``isolate(_:memberID:)``.
+    package func heal() {
+        for relay in peerRelays { relay.set(.pass) }
+    }
+
+    /// Stops every member and the peer relays, and removes the data directories.
     package func stop() {
         for member in members { member.stop() }
+        for relay in peerRelays { relay.stop() }
         try? FileManager.default.removeItem(at: root)
     }
 
@@ -167,12 +204,14 @@ package func withEtcdTestCluster<Result>(
     members: Int = 1,
     extraArguments: [String] = [],
     certificates: EtcdTestCertificates? = nil,
+    peerRelays: Bool = false,
     _ body: (EtcdTestCluster) async throws -> Result
 ) async throws -> Result {
     let cluster = try await EtcdTestCluster.start(
         members: members,
         extraArguments: extraArguments,
-        certificates: certificates
+        certificates: certificates,
+        peerRelays: peerRelays
     )
     defer { cluster.stop() }
     return try await body(cluster)

@@ -13,7 +13,15 @@ package final class EtcdTestRelay: Sendable {
         case stall
         /// Close every connection, and close new ones as soon as they are accepted.
         case cut
+        /// Forward bytes both ways, except on connections whose client sent `marker` within its first
+        /// ``openingLength`` bytes: those are closed (at once, or as soon as the marker arrives). A cut for one
+        /// dialer only, such as an etcd member, which names itself in the `X-Server-From` header of its peer
+        /// requests.
+        case cutConnections(sending: [UInt8])
     }
+
+    /// How many of a connection's first client bytes ``Mode/cutConnections(sending:)`` looks at.
+    package static let openingLength = 4_096
 
     /// The port clients connect to.
     package let port: Int
@@ -22,9 +30,22 @@ package final class EtcdTestRelay: Sendable {
     private let state = Mutex(State())
     private let finished = Atomic<Bool>(false)
 
+    /// One relayed connection.
+    private struct Pair {
+        var client: Int32
+        var server: Int32
+        /// The client's first bytes, up to ``EtcdTestRelay/openingLength``.
+        var opening: [UInt8] = []
+
+        func sent(_ mode: Mode) -> Bool {
+            guard case .cutConnections(let marker) = mode else { return false }
+            return opening.firstRange(of: marker) != nil
+        }
+    }
+
     private struct State {
         var mode = Mode.pass
-        var pairs: [(client: Int32, server: Int32)] = []
+        var pairs: [Pair] = []
         var stopped = false
     }
 
@@ -43,11 +64,9 @@ package final class EtcdTestRelay: Sendable {
     package func set(_ mode: Mode) {
         state.withLock { state in
             state.mode = mode
-            if mode == .cut {
-                for pair in state.pairs {
-                    shutdown(pair.client, Int32(SHUT_RDWR))
-                    shutdown(pair.server, Int32(SHUT_RDWR))
-                }
+            for pair in state.pairs where mode == .cut || pair.sent(mode) {
+                shutdown(pair.client, Int32(SHUT_RDWR))
+                shutdown(pair.server, Int32(SHUT_RDWR))
             }
         }
     }
@@ -97,8 +116,9 @@ package final class EtcdTestRelay: Sendable {
                 return (state.mode, state.pairs, state.stopped)
             }
             if stopped { return }
+            let forwarding = mode != .stall && mode != .cut
             var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
-            if mode == .pass {
+            if forwarding {
                 for pair in pairs {
                     fds.append(pollfd(fd: pair.client, events: Int16(POLLIN), revents: 0))
                     fds.append(pollfd(fd: pair.server, events: Int16(POLLIN), revents: 0))
@@ -116,18 +136,33 @@ package final class EtcdTestRelay: Sendable {
                         var one: Int32 = 1
                         setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
                         setsockopt(server, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-                        state.withLock { $0.pairs.append((client, server)) }
+                        state.withLock { $0.pairs.append(Pair(client: client, server: server)) }
                     } else {
                         close(client)
                     }
                 }
             }
-            guard mode == .pass else { continue }
+            guard forwarding else { continue }
             var broken: Set<Int32> = []
             for (index, descriptor) in fds.enumerated().dropFirst() where descriptor.revents != 0 {
                 let pair = pairs[(index - 1) / 2]
-                let (from, to) = index % 2 == 1 ? (pair.client, pair.server) : (pair.server, pair.client)
+                let fromClient = index % 2 == 1
+                let (from, to) = fromClient ? (pair.client, pair.server) : (pair.server, pair.client)
                 let count = recv(from, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+                if count > 0 && fromClient && pair.opening.count < Self.openingLength {
+                    let refused = state.withLock { state -> Bool in
+                        guard let position = state.pairs.firstIndex(where: { $0.client == pair.client }) else {
+                            return true
+                        }
+                        let room = Self.openingLength - state.pairs[position].opening.count
+                        state.pairs[position].opening += buffer.prefix(min(room, count))
+                        return state.pairs[position].sent(state.mode)
+                    }
+                    if refused {
+                        broken.insert(pair.client)
+                        continue
+                    }
+                }
                 if count > 0 {
                     var offset = 0
                     while offset < count {
@@ -143,7 +178,7 @@ package final class EtcdTestRelay: Sendable {
                 }
             }
             if !broken.isEmpty {
-                let closing = state.withLock { state -> [(client: Int32, server: Int32)] in
+                let closing = state.withLock { state -> [Pair] in
                     let closing = state.pairs.filter { broken.contains($0.client) }
                     state.pairs.removeAll { broken.contains($0.client) }
                     return closing
