@@ -86,7 +86,25 @@ package final class EtcdTestMember: Sendable {
 
     /// Freezes the process with SIGSTOP: it keeps its sockets open but answers nothing.
     package func pause() {
-        if let pid = processIdentifier { Foundation.kill(pid, SIGSTOP) }
+        guard let pid = processIdentifier else { return }
+        Foundation.kill(pid, SIGSTOP)
+        // The signal is delivered asynchronously: a request sent right after kill() returns could still be
+        // served. Wait until every thread of the process shows the stopped state.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !Self.allThreadsStopped(pid) && ContinuousClock.now < deadline { usleep(1_000) }
+    }
+
+    /// Whether every thread of process `pid` is stopped (state `T` in `/proc/<pid>/task/<tid>/stat`).
+    private static func allThreadsStopped(_ pid: Int32) -> Bool {
+        guard let threads = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else {
+            return false
+        }
+        return threads.allSatisfy { thread in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/stat", encoding: .utf8),
+                let afterName = stat.range(of: ") ", options: .backwards)
+            else { return false }
+            return stat[afterName.upperBound...].first == "T"
+        }
     }
 
     /// Resumes a paused process with SIGCONT.
