@@ -18,25 +18,40 @@ private final class Renewers: Sendable {
 /// Three-member clusters: the client fails over between members.
 @Suite("Failover across three members", .timeLimit(.minutes(3)))
 struct FailoverTests {
-    /// The index of the member that leads, as etcd reports it.
-    private func leaderIndex(_ cluster: EtcdTestCluster, _ etcd: EtcdClient) async throws -> Int {
-        let status = try await etcd.status()
-        let members = try await etcd.members().members
-        let leader = try #require(members.first { $0.id == status.leader })
-        return try #require(cluster.members.firstIndex { $0.name == leader.name })
+    /// The index of the member that leads, and each member's ID by index, as etcd reports them.
+    private func leadership(_ cluster: EtcdTestCluster) async throws -> (leader: Int, ids: [UInt64]) {
+        try await withEtcdClient(configuration: cluster.clientConfiguration) { etcd in
+            let status = try await etcd.status()
+            let members = try await etcd.members().members
+            let ids = try cluster.members.map { member in try #require(members.first { $0.name == member.name }?.id) }
+            return (try #require(ids.firstIndex(of: status.leader)), ids)
+        }
+    }
+
+    /// A configuration for member `first` and then the others, so that the client starts on `first`.
+    private func configuration(_ cluster: EtcdTestCluster, startingOn first: Int) -> EtcdClient.Configuration {
+        var configuration = cluster.clientConfiguration
+        configuration.endpoints = [cluster.members[first].endpoint] + otherEndpoints(cluster, than: first)
+        return configuration
+    }
+
+    /// A configuration for every member but `excluded`: a helper client that writes while `excluded` is in trouble.
+    private func configuration(_ cluster: EtcdTestCluster, avoiding excluded: Int) -> EtcdClient.Configuration {
+        var configuration = cluster.clientConfiguration
+        configuration.endpoints = otherEndpoints(cluster, than: excluded)
+        return configuration
+    }
+
+    private func otherEndpoints(_ cluster: EtcdTestCluster, than excluded: Int) -> [EtcdEndpoint] {
+        cluster.members.indices.filter { $0 != excluded }.map { cluster.members[$0].endpoint }
     }
 
     @Test("the leader is killed during 10,000 puts: every put reported done is there exactly once")
     func killLeaderDuringPuts() async throws {
         try await withEtcdTestCluster(members: 3) { cluster in
-            let probe = try EtcdClient(configuration: cluster.clientConfiguration)
-            let leader = try await leaderIndex(cluster, probe)
-            await probe.close()
+            let leader = try await leadership(cluster).leader
             // The client starts on the leader, so that killing it breaks the client's own connection.
-            var configuration = cluster.clientConfiguration
-            configuration.endpoints =
-                [cluster.members[leader].endpoint]
-                + cluster.members.indices.filter { $0 != leader }.map { cluster.members[$0].endpoint }
+            var configuration = self.configuration(cluster, startingOn: leader)
             configuration.defaultCallOptions.timeout = .seconds(10)
             let records = EtcdTestLogRecorder()
             configuration.logSink = records.sink
@@ -96,20 +111,14 @@ struct FailoverTests {
     )
     func pausedMember(_ role: Role) async throws {
         try await withEtcdTestCluster(members: 3) { cluster in
-            let probe = try EtcdClient(configuration: cluster.clientConfiguration)
-            let leader = try await leaderIndex(cluster, probe)
-            await probe.close()
+            let leader = try await leadership(cluster).leader
             let paused = role == .leader ? leader : (leader + 1) % 3
-            let others = cluster.members.indices.filter { $0 != paused }.map { cluster.members[$0].endpoint }
-            // The client starts on the member that will be paused.
-            var configuration = cluster.clientConfiguration
-            configuration.endpoints = [cluster.members[paused].endpoint] + others
+            var configuration = self.configuration(cluster, startingOn: paused)
             configuration.keepalive = EtcdClient.Keepalive(interval: .milliseconds(500), timeout: .milliseconds(500))
             configuration.defaultCallOptions.timeout = .seconds(10)
             let records = EtcdTestLogRecorder()
             configuration.logSink = records.sink
-            var writerConfiguration = cluster.clientConfiguration
-            writerConfiguration.endpoints = others
+            var writerConfiguration = self.configuration(cluster, avoiding: paused)
             writerConfiguration.defaultCallOptions.timeout = .milliseconds(500)  // gives up on a stuck proposal fast
             try await withEtcdClient(configuration: configuration) { etcd in
                 try await withEtcdClient(configuration: writerConfiguration) { writer in
@@ -165,27 +174,18 @@ struct FailoverTests {
     @Test("a member cut off from the others: a watch on it, asking for a leader, moves to the members that have one")
     func memberCutOff() async throws {
         try await withEtcdTestCluster(members: 3, peerRelays: true) { cluster in
-            let probe = try EtcdClient(configuration: cluster.clientConfiguration)
-            let leader = try await leaderIndex(cluster, probe)
+            let (leader, ids) = try await leadership(cluster)
             let isolated = (leader + 1) % 3
-            let memberList = try await probe.members().members
-            await probe.close()
-            let isolatedID = try #require(memberList.first { $0.name == cluster.members[isolated].name }?.id)
-            let others = cluster.members.indices.filter { $0 != isolated }.map { cluster.members[$0].endpoint }
-            // The client starts on the member that will be cut off; the writer uses the others.
-            var configuration = cluster.clientConfiguration
-            configuration.endpoints = [cluster.members[isolated].endpoint] + others
+            var configuration = self.configuration(cluster, startingOn: isolated)
             let records = EtcdTestLogRecorder()
             configuration.logSink = records.sink
-            var writerConfiguration = cluster.clientConfiguration
-            writerConfiguration.endpoints = others
             try await withEtcdClient(configuration: configuration) { etcd in
-                try await withEtcdClient(configuration: writerConfiguration) { writer in
+                try await withEtcdClient(configuration: self.configuration(cluster, avoiding: isolated)) { writer in
                     try await etcd.put("cutoff/before", value: "1")
                     try await etcd.watch(.prefix("cutoff/"), startRevision: 1) { responses in
                         var iterator = responses.makeAsyncIterator()
                         #expect(try await iterator.next()?.events.first?.keyValue.stringValue == "1")
-                        cluster.isolate(isolated, memberID: isolatedID)
+                        cluster.isolate(isolated, memberID: ids[isolated])
                         defer { cluster.heal() }
                         let clock = ContinuousClock()
                         let start = clock.now
