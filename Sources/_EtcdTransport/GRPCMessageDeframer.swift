@@ -55,15 +55,22 @@ package struct GRPCMessageDeframer: Sendable {
 
     /// Frames one message: the five-byte prefix followed by `message`.
     package static func frame(_ message: [UInt8]) -> [UInt8] {
+        frame(contentsOf: [message])
+    }
+
+    /// Frames several messages one after the other, in one buffer.
+    package static func frame(contentsOf messages: [[UInt8]]) -> [UInt8] {
         var framed = [UInt8]()
-        framed.reserveCapacity(message.count + 5)
-        let length = UInt32(truncatingIfNeeded: message.count)
-        framed.append(0)
-        framed.append(UInt8(truncatingIfNeeded: length >> 24))
-        framed.append(UInt8(truncatingIfNeeded: length >> 16))
-        framed.append(UInt8(truncatingIfNeeded: length >> 8))
-        framed.append(UInt8(truncatingIfNeeded: length))
-        framed.append(contentsOf: message)
+        framed.reserveCapacity(messages.reduce(0) { $0 + $1.count + 5 })
+        for message in messages {
+            let length = UInt32(truncatingIfNeeded: message.count)
+            framed.append(0)
+            framed.append(UInt8(truncatingIfNeeded: length >> 24))
+            framed.append(UInt8(truncatingIfNeeded: length >> 16))
+            framed.append(UInt8(truncatingIfNeeded: length >> 8))
+            framed.append(UInt8(truncatingIfNeeded: length))
+            framed.append(contentsOf: message)
+        }
         return framed
     }
 }

@@ -11,8 +11,16 @@ package struct GRPCStream: Sendable {
     ///
     /// - Throws: ``GRPCConnectionError`` when the connection has already failed.
     package func send(_ message: [UInt8]) throws {
+        try send(contentsOf: [message])
+    }
+
+    /// Queues several request messages at once, in order: one command for the I/O thread.
+    ///
+    /// - Throws: ``GRPCConnectionError`` when the connection has already failed.
+    package func send(contentsOf messages: [[UInt8]]) throws {
+        guard !messages.isEmpty else { return }
         if let error = connection.enqueue(
-            .send(callID: callID, message: GRPCMessageDeframer.frame(message), end: false)
+            .send(callID: callID, message: GRPCMessageDeframer.frame(contentsOf: messages), end: false)
         ) {
             throw error
         }

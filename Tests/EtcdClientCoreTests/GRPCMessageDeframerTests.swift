@@ -76,6 +76,18 @@ struct GRPCMessageDeframerTests {
         #expect(!deframer.hasPartialMessage)
     }
 
+    @Test("several messages framed at once are each framed, in order, and deframe back")
+    func frameSeveral() throws {
+        let messages: [[UInt8]] = [[1, 2, 3], [], [0xFF]]
+        let framed = GRPCMessageDeframer.frame(contentsOf: messages)
+        #expect(framed == messages.flatMap { GRPCMessageDeframer.frame($0) })
+        var deframer = GRPCMessageDeframer(maximumMessageSize: 1024)
+        deframer.append(framed)
+        for message in messages { #expect(try deframer.nextMessage() == message) }
+        #expect(try deframer.nextMessage() == nil)
+        #expect(GRPCMessageDeframer.frame(contentsOf: []).isEmpty)
+    }
+
     @Test("an empty message is a message, not the end")
     func emptyMessage() throws {
         var deframer = GRPCMessageDeframer(maximumMessageSize: 1024)

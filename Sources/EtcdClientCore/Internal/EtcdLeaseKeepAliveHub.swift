@@ -81,12 +81,15 @@ final class EtcdLeaseKeepAliveHub: Sendable {
     // MARK: - Actions
 
     private func perform(_ actions: [LeaseKeepAliveStateMachine.Action], in state: inout State) {
+        // Renewals due together go to the I/O thread as one buffer.
+        var renewals: [[UInt8]] = []
+        defer { try? state.stream?.send(contentsOf: renewals) }
         for action in actions {
             switch action {
             case .send(let lease):
                 var request = EtcdserverPB.LeaseKeepAliveRequest()
                 request.id = lease.rawValue
-                try? state.stream?.send(request.serializedBytes())
+                renewals.append(request.serializedBytes())
             case .openStream:
                 Task { await self.runStream() }
             case .closeStream:
