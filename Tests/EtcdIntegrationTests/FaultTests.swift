@@ -157,6 +157,44 @@ struct FaultTests {
         #expect(backoffs.count == waits.count && backoffs.allSatisfy { $0 > 0 && $0 <= 2 }, "\(backoffs)")
     }
 
+    @Test("a write refused as too many requests (nothing applied) is sent again after growing pauses")
+    func overloadedMemberRetried() async throws {
+        let server = try EtcdTestFaultyServer(
+            behavior: .refuseFirst(3, status: 8, message: "etcdserver: too many requests", answer: [])
+        )
+        defer { server.stop() }
+        try await withEtcdClient(configuration: configuration(port: server.port)) { etcd in
+            let clock = ContinuousClock()
+            let start = clock.now
+            _ = try await etcd.put("overloaded/k", value: "v")
+            #expect(server.refusals == 3)
+            // Three pauses, each at least half of 25, 50 and 100 ms: not a busy loop.
+            #expect(clock.now - start >= .milliseconds(87))
+        }
+    }
+
+    @Test("a member that stays overloaded: the caller gets tooManyRequests within its deadline, marked not applied")
+    func overloadedMemberGivesUp() async throws {
+        let server = try EtcdTestFaultyServer(
+            behavior: .refuseFirst(1_000, status: 8, message: "etcdserver: too many requests", answer: [])
+        )
+        defer { server.stop() }
+        try await withEtcdClient(configuration: configuration(port: server.port)) { etcd in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = try await #require(throws: EtcdError.self) {
+                try await etcd.put(
+                    EtcdPutRequest("overloaded/k", value: "v"),
+                    options: EtcdClient.CallOptions(timeout: .seconds(1))
+                )
+            }
+            #expect(error.code == .tooManyRequests)
+            #expect(error.requestNotSent, "the server refused it before acting on it")
+            #expect(clock.now - start < .milliseconds(1_300))
+            #expect((2...9).contains(server.refusals), "\(server.refusals) refusals")
+        }
+    }
+
     @Test("a server that closes the connection gives a typed connection error")
     func closedByServer() async throws {
         let server = try EtcdTestFaultyServer(behavior: .close)

@@ -17,25 +17,14 @@ package final class EtcdTestFaultyServer: Sendable {
         /// Sends an empty SETTINGS frame, reads until the request on stream 1 ended, then sends a GOAWAY whose
         /// last stream is 1 (the request may have been processed) and closes the connection without answering.
         case goAwayAfterFirstRequest
+        /// Speaks just enough gRPC: refuses the first `count` requests with the gRPC `status` and `message`,
+        /// and answers every later one with `answer` (a serialized response message), until the client leaves.
+        case refuseFirst(Int, status: Int, message: String, answer: [UInt8])
     }
 
-    /// An HTTP/2 frame: the 9-byte header, then the payload.
-    private static func frame(type: UInt8, flags: UInt8 = 0, stream: UInt32 = 0, payload: [UInt8] = []) -> [UInt8] {
-        let length = UInt32(payload.count)
-        return [UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF), type, flags]
-            + bigEndianBytes(stream) + payload
-    }
-
-    private static func bigEndianBytes(_ value: UInt32) -> [UInt8] {
-        [UInt8(value >> 24 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
-    }
-
-    private static let emptySettings = frame(type: 0x4)
-
-    /// GOAWAY with NO_ERROR.
-    private static func goAway(lastStream: UInt32) -> [UInt8] {
-        frame(type: 0x7, payload: bigEndianBytes(lastStream) + bigEndianBytes(0))
-    }
+    /// How many requests the server refused so far (``Behavior/refuseFirst(_:status:message:answer:)``).
+    package var refusals: Int { refused.load(ordering: .relaxed) }
+    private let refused = Atomic<Int>(0)
 
     /// The port it listens on.
     package let port: Int
@@ -68,12 +57,30 @@ package final class EtcdTestFaultyServer: Sendable {
             case .silent:
                 accepted.withLock { $0.append(connection) }
             case .goAwayAtOnce:
-                Self.write(Self.emptySettings + Self.goAway(lastStream: 0), to: connection)
+                Self.write(EtcdTestHTTP2.emptySettings + EtcdTestHTTP2.goAway(lastStream: 0), to: connection)
                 accepted.withLock { $0.append(connection) }
             case .goAwayAfterFirstRequest:
-                Self.write(Self.emptySettings, to: connection)
-                Self.readUntilFirstRequestEnded(connection)
-                Self.write(Self.goAway(lastStream: 1), to: connection)
+                Self.write(EtcdTestHTTP2.emptySettings, to: connection)
+                var reader = EtcdTestHTTP2.FrameReader(connection: connection)
+                while let frame = reader.next(unless: isStopped), !(frame.endsRequest && frame.stream == 1) {}
+                Self.write(EtcdTestHTTP2.goAway(lastStream: 1), to: connection)
+                close(connection)
+            case .refuseFirst(let count, let status, let message, let answer):
+                Self.write(EtcdTestHTTP2.emptySettings, to: connection)
+                var reader = EtcdTestHTTP2.FrameReader(connection: connection)
+                while let frame = reader.next(unless: isStopped) {
+                    if frame.isSettings { Self.write(EtcdTestHTTP2.settingsAcknowledgement, to: connection) }
+                    guard frame.endsRequest else { continue }
+                    if refused.load(ordering: .relaxed) < count {
+                        refused.add(1, ordering: .relaxed)
+                        Self.write(
+                            EtcdTestHTTP2.trailersOnly(stream: frame.stream, status: status, message: message),
+                            to: connection
+                        )
+                    } else {
+                        Self.write(EtcdTestHTTP2.answer(stream: frame.stream, message: answer), to: connection)
+                    }
+                }
                 close(connection)
             }
         }
@@ -83,30 +90,8 @@ package final class EtcdTestFaultyServer: Sendable {
         _ = bytes.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
-    /// Reads the client's preface and frames until a HEADERS or DATA frame of stream 1 carries END_STREAM, the
-    /// connection ends, or two seconds pass.
-    private static func readUntilFirstRequestEnded(_ connection: Int32) {
-        var received: [UInt8] = []
-        var offset = 24  // the connection preface
-        let deadline = ContinuousClock.now + .seconds(2)
-        while ContinuousClock.now < deadline {
-            while received.count >= offset + 9 {
-                let length = Int(received[offset]) << 16 | Int(received[offset + 1]) << 8 | Int(received[offset + 2])
-                guard received.count >= offset + 9 + length else { break }
-                let type = received[offset + 3]
-                let flags = received[offset + 4]
-                let stream = received[(offset + 5)..<(offset + 9)].reduce(0) { $0 << 8 | UInt32($1) } & 0x7FFF_FFFF
-                offset += 9 + length
-                if stream == 1 && (type == 0x0 || type == 0x1) && flags & 0x1 != 0 { return }
-            }
-            var pollDescriptor = pollfd(fd: connection, events: Int16(POLLIN), revents: 0)
-            guard poll(&pollDescriptor, 1, 50) >= 0 else { return }
-            guard pollDescriptor.revents != 0 else { continue }
-            var buffer = [UInt8](repeating: 0, count: 16_384)
-            let count = recv(connection, &buffer, buffer.count, 0)
-            guard count > 0 else { return }
-            received += buffer.prefix(count)
-        }
+    private func isStopped() -> Bool {
+        stopped.load(ordering: .relaxed)
     }
 
     /// Stops listening and closes every accepted connection.

@@ -84,6 +84,8 @@ public final class EtcdClient: Sendable {
         var lastFailure: (any Error)?
         var reauthenticated = false
         var rejections = 0
+        var overloadBackoff = ReconnectBackoff()
+        var overloadRetries = 0
         while true {
             attempts += 1
             let remaining = deadline.map { $0 - clock.now }
@@ -165,6 +167,22 @@ public final class EtcdClient: Sendable {
                 channel.authenticator?.invalidate(callMetadata)
                 reauthenticated = true
                 continue
+            } catch let status as GRPCStatus
+                where EtcdError(status: status).code.refusedBeforeActing && overloadRetries < Self.overloadRetryLimit
+            {
+                // The member did nothing with it (its apply loop lags its log): send it again, even a write,
+                // after a growing pause that fits the deadline. It is not a failed attempt at an endpoint.
+                let delay = overloadBackoff.nextDelay()
+                if let deadline, clock.now + delay >= deadline { throw EtcdError(status: status) }
+                overloadRetries += 1
+                attempts -= 1
+                channel.logger.log(
+                    .debug,
+                    "the member refused a call as overloaded; sending it again after a pause",
+                    ["method": Method.path, "delay": "\(delay)", "reason": status.message]
+                )
+                try await Task.sleep(for: delay)
+                continue
             } catch let status as GRPCStatus where status.code == .unavailable && policy == .idempotent {
                 // This member cannot serve now (no leader, stopping): try the next one.
                 channel.abandon(connection, reason: "UNAVAILABLE: \(status.message)")
@@ -181,6 +199,10 @@ public final class EtcdClient: Sendable {
             }
         }
     }
+
+    /// How many times a call refused as ``EtcdError/Code/tooManyRequests`` is sent again: with pauses from 25 ms
+    /// doubling to 2 s, about five seconds in all.
+    static let overloadRetryLimit = 8
 
     /// Makes a server-streaming call and hands each decoded response to `consume`, in order.
     ///

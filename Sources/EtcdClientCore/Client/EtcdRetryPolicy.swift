@@ -9,6 +9,10 @@ import _EtcdWire
 ///
 /// A write that failed after it may have reached a server is not sent again: the caller gets
 /// ``EtcdError/Code/outcomeUnknown``, since it may or may not have been applied.
+///
+/// Whatever the call, a refusal the server makes before acting on the request
+/// (``EtcdError/Code/tooManyRequests``: its apply loop lags its log) is sent again to the same member after a
+/// growing pause (25 ms doubling, up to ``EtcdClient/overloadRetryLimit`` times, within the deadline).
 enum EtcdRetryPolicy: Sendable {
     /// The call changes nothing: it may be sent again whatever happened.
     case idempotent

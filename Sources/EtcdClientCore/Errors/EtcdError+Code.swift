@@ -26,7 +26,9 @@ extension EtcdError {
         public static let duplicateKey = Code("duplicateKey")
         /// The request is larger than the server accepts (`--max-request-bytes`, 1.5 MiB by default).
         public static let requestTooLarge = Code("requestTooLarge")
-        /// The server is overloaded with requests.
+        /// The member refused the request before acting on it, because applying the log lags behind committing
+        /// it; nothing was applied. The client sends such a call again after a growing pause, within its
+        /// deadline, so a caller sees this only when the member stayed overloaded.
         public static let tooManyRequests = Code("tooManyRequests")
         /// The server rejected an argument for a reason without its own code.
         public static let invalidArgument = Code("invalidArgument")

@@ -89,7 +89,7 @@ extension EtcdError {
             code,
             message: status.message,
             grpcStatusCode: status.code.rawValue,
-            requestNotSent: status.requestNotSent
+            requestNotSent: status.requestNotSent || code.refusedBeforeActing
         )
     }
 
@@ -133,4 +133,8 @@ extension EtcdError.Code {
     /// revoked (`invalidAuthToken`), or the auth store changed since it was issued (`authOldRevision`), as the
     /// Go client treats them.
     var asksForNewToken: Bool { self == .invalidAuthToken || self == .authOldRevision }
+
+    /// Whether the server refused the request before acting on it, so that any call, even a write, is safe to
+    /// send again after a pause.
+    var refusedBeforeActing: Bool { self == .tooManyRequests }
 }

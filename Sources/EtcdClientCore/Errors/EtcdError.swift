@@ -14,7 +14,8 @@ public struct EtcdError: Error, Hashable, Sendable, CustomStringConvertible {
     public var endpoint: String?
     /// For ``Code/compacted``: the revision the store was compacted to, when the server said.
     public var compactRevision: Int64?
-    /// Whether the request certainly never reached a server, so that it is safe to send again.
+    /// Whether the request certainly had no effect, so that it is safe to send again: it never reached a server,
+    /// or the server refused it before acting on it (``Code/tooManyRequests``).
     public var requestNotSent: Bool
 
     /// Creates an error.
