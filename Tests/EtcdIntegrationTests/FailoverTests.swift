@@ -18,16 +18,6 @@ private final class Renewers: Sendable {
 /// Three-member clusters: the client fails over between members.
 @Suite("Failover across three members", .timeLimit(.minutes(3)))
 struct FailoverTests {
-    /// The index of the member that leads, and each member's ID by index, as etcd reports them.
-    private func leadership(_ cluster: EtcdTestCluster) async throws -> (leader: Int, ids: [UInt64]) {
-        try await withEtcdClient(configuration: cluster.clientConfiguration) { etcd in
-            let status = try await etcd.status()
-            let members = try await etcd.members().members
-            let ids = try cluster.members.map { member in try #require(members.first { $0.name == member.name }?.id) }
-            return (try #require(ids.firstIndex(of: status.leader)), ids)
-        }
-    }
-
     /// A configuration for member `first` and then the others, so that the client starts on `first`.
     private func configuration(_ cluster: EtcdTestCluster, startingOn first: Int) -> EtcdClient.Configuration {
         var configuration = cluster.clientConfiguration
@@ -49,7 +39,7 @@ struct FailoverTests {
     @Test("the leader is killed during 10,000 puts: every put reported done is there exactly once")
     func killLeaderDuringPuts() async throws {
         try await withEtcdTestCluster(members: 3) { cluster in
-            let leader = try await leadership(cluster).leader
+            let leader = try await cluster.leadership().leader
             // The client starts on the leader, so that killing it breaks the client's own connection.
             var configuration = self.configuration(cluster, startingOn: leader)
             configuration.defaultCallOptions.timeout = .seconds(10)
@@ -111,7 +101,7 @@ struct FailoverTests {
     )
     func pausedMember(_ role: Role) async throws {
         try await withEtcdTestCluster(members: 3) { cluster in
-            let leader = try await leadership(cluster).leader
+            let leader = try await cluster.leadership().leader
             let paused = role == .leader ? leader : (leader + 1) % 3
             var configuration = self.configuration(cluster, startingOn: paused)
             configuration.keepalive = EtcdClient.Keepalive(interval: .milliseconds(500), timeout: .milliseconds(500))
@@ -174,7 +164,7 @@ struct FailoverTests {
     @Test("a member cut off from the others: a watch on it, asking for a leader, moves to the members that have one")
     func memberCutOff() async throws {
         try await withEtcdTestCluster(members: 3, peerRelays: true) { cluster in
-            let (leader, ids) = try await leadership(cluster)
+            let (leader, ids) = try await cluster.leadership()
             let isolated = (leader + 1) % 3
             var configuration = self.configuration(cluster, startingOn: isolated)
             let records = EtcdTestLogRecorder()

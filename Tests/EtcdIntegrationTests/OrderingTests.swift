@@ -4,11 +4,66 @@ import _EtcdTestSupport
 
 /// Serializable reads after a failover never go back to an older revision than the client has seen.
 ///
-/// A member that lags is played by a second, separate etcd whose store is at a lower revision: to the client
-/// it is an endpoint that answers from the past. (Holding back raft traffic to a real member is not possible
-/// with a relay on loopback: a member receives raft messages over connections it dials itself.)
+/// Two kinds of endpoint answer from the past: a real member cut off from raft (its peer traffic through
+/// relays), and a separate etcd whose store is at a lower revision, as a member restored from an old backup.
 @Suite("Ordering of serializable reads", .timeLimit(.minutes(2)))
 struct OrderingTests {
+    @Test("a member cut off from raft falls behind: after a failover to it, its serializable answers are refused")
+    func laggingMemberSkipped() async throws {
+        try await withEtcdTestCluster(members: 3, peerRelays: true) { cluster in
+            let (leader, ids) = try await cluster.leadership()
+            let (fresh, lagging) = ((leader + 1) % 3, (leader + 2) % 3)
+            func configuration(_ order: [Int], checked: Bool = true) -> EtcdClient.Configuration {
+                var configuration = cluster.clientConfiguration
+                configuration.endpoints = order.map { cluster.members[$0].endpoint }
+                configuration.rejectsStaleSerializableReads = checked
+                return configuration
+            }
+            try await withEtcdClient(configuration: configuration([leader])) { writer in
+                try await writer.put("lagging/k", value: "old")
+                // Every member has "old"; then the lagging member hears nothing more.
+                for member in cluster.members.indices {
+                    try await withEtcdClient(configuration: configuration([member])) { etcd in
+                        while try await etcd.get("lagging/k", consistency: .serializable)?.stringValue != "old" {
+                            await Task.yield()
+                        }
+                    }
+                }
+                cluster.isolate(lagging, memberID: ids[lagging])
+                for index in 0..<20 { try await writer.put("lagging/k", value: "new-\(index)") }
+                try await writer.put("lagging/k", value: "new")
+            }
+            let read = { (etcd: EtcdClient) in
+                try await etcd.get(EtcdGetRequest(.key("lagging/k"), consistency: .serializable))
+            }
+            try await withEtcdClient(configuration: configuration([fresh, lagging, leader])) { wide in
+                try await withEtcdClient(configuration: configuration([fresh, lagging])) { narrow in
+                    try await withEtcdClient(configuration: configuration([fresh, lagging], checked: false)) {
+                        unchecked in
+                        // Each client reads "new" from the fresh member, and so has seen its revision.
+                        var seen: Int64 = 0
+                        for etcd in [wide, narrow, unchecked] {
+                            let answer = try await read(etcd)
+                            #expect(answer.keyValues.first?.stringValue == "new")
+                            seen = answer.header.revision
+                        }
+                        cluster.members[fresh].kill()
+                        // The next endpoint is the lagging member: skipped, and the leader answers.
+                        let moved = try await read(wide)
+                        #expect(moved.keyValues.first?.stringValue == "new")
+                        #expect(moved.header.revision >= seen)
+                        // With only the lagging member left, the read says so rather than go back in time.
+                        let error = try await #require(throws: EtcdError.self) { try await read(narrow) }
+                        #expect(error.code == .staleRead, "\(error)")
+                        // Without the check, the old value goes through: what the check prevents.
+                        #expect(try await read(unchecked).keyValues.first?.stringValue == "old")
+                    }
+                }
+            }
+            cluster.heal()
+        }
+    }
+
     @Test("an endpoint behind what the client has seen is skipped; with only such endpoints the read is staleRead")
     func staleEndpointSkipped() async throws {
         try await withRelayedEtcdTestCluster { current, relay in

@@ -160,6 +160,27 @@ package final class EtcdTestCluster: Sendable {
         return cluster
     }
 
+    /// The index of the member that leads, and each member's ID by index, as etcd reports them.
+    ///
+    /// - Throws: ``EtcdTestSupportError`` when a member or the leader is missing from the answers; what the
+    ///   calls throw.
+    package func leadership() async throws -> (leader: Int, ids: [UInt64]) {
+        try await withEtcdClient(configuration: clientConfiguration) { etcd in
+            let status = try await etcd.status()
+            let listed = try await etcd.members().members
+            let ids = try members.map { member in
+                guard let id = listed.first(where: { $0.name == member.name })?.id else {
+                    throw EtcdTestSupportError("member \(member.name) is not in the member list")
+                }
+                return id
+            }
+            guard let leader = ids.firstIndex(of: status.leader) else {
+                throw EtcdTestSupportError("no member leads")
+            }
+            return (leader, ids)
+        }
+    }
+
     /// Cuts member `index` off from the others while it goes on serving clients: its peer relay closes every
     /// connection, and the others' relays close the connections it makes (its peer requests name it in
     /// `X-Server-From`). It soon has no leader; the others keep or elect one. Needs `peerRelays`.
