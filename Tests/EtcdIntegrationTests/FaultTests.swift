@@ -157,11 +157,17 @@ struct FaultTests {
         #expect(backoffs.count == waits.count && backoffs.allSatisfy { $0 > 0 && $0 <= 2 }, "\(backoffs)")
     }
 
+    /// A fake etcd that refuses its first `count` requests as etcd does when its apply loop lags its log
+    /// (RESOURCE_EXHAUSTED, `etcdserver: too many requests`), then answers each with an empty response.
+    private func overloadedServer(refusingFirst count: Int) throws -> EtcdTestFaultyServer {
+        try EtcdTestFaultyServer(
+            behavior: .refuseFirst(count, status: 8, message: "etcdserver: too many requests", answer: [])
+        )
+    }
+
     @Test("a write refused as too many requests (nothing applied) is sent again after growing pauses")
     func overloadedMemberRetried() async throws {
-        let server = try EtcdTestFaultyServer(
-            behavior: .refuseFirst(3, status: 8, message: "etcdserver: too many requests", answer: [])
-        )
+        let server = try overloadedServer(refusingFirst: 3)
         defer { server.stop() }
         try await withEtcdClient(configuration: configuration(port: server.port)) { etcd in
             let clock = ContinuousClock()
@@ -175,9 +181,7 @@ struct FaultTests {
 
     @Test("a member that stays overloaded: the caller gets tooManyRequests within its deadline, marked not applied")
     func overloadedMemberGivesUp() async throws {
-        let server = try EtcdTestFaultyServer(
-            behavior: .refuseFirst(1_000, status: 8, message: "etcdserver: too many requests", answer: [])
-        )
+        let server = try overloadedServer(refusingFirst: 1_000)
         defer { server.stop() }
         try await withEtcdClient(configuration: configuration(port: server.port)) { etcd in
             let clock = ContinuousClock()

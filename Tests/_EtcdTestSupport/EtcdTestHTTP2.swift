@@ -3,12 +3,11 @@ import Foundation
 /// Just enough HTTP/2 and gRPC framing, written by hand, for a fake server to speak to the client: frames, a
 /// few HPACK literals, and a reader of the client's frames.
 enum EtcdTestHTTP2 {
-    /// One frame the client sent.
+    /// The header of one frame the client sent; the fake servers never need its payload.
     struct Frame {
         var type: UInt8
         var flags: UInt8
         var stream: UInt32
-        var payload: [UInt8]
 
         /// A HEADERS or DATA frame that ends its stream: the request on `stream` is complete.
         var endsRequest: Bool { (type == 0x0 || type == 0x1) && flags & 0x1 != 0 }
@@ -83,12 +82,7 @@ enum EtcdTestHTTP2 {
                     if received.count >= offset + 9 + length {
                         let stream =
                             received[(offset + 5)..<(offset + 9)].reduce(0) { $0 << 8 | UInt32($1) } & 0x7FFF_FFFF
-                        let frame = Frame(
-                            type: received[offset + 3],
-                            flags: received[offset + 4],
-                            stream: stream,
-                            payload: Array(received[(offset + 9)..<(offset + 9 + length)])
-                        )
+                        let frame = Frame(type: received[offset + 3], flags: received[offset + 4], stream: stream)
                         offset += 9 + length
                         return frame
                     }
