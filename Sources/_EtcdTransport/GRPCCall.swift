@@ -66,6 +66,14 @@ final class GRPCCall: @unchecked Sendable {
         }
     }
 
+    /// Whether the call is unary or a stream, for the connection's liveness rules.
+    var kind: HTTP2ConnectionPolicy.CallKind {
+        switch sink {
+        case .unary: .unary
+        case .stream: .stream
+        }
+    }
+
     /// Delivers one response message.
     func deliver(_ message: [UInt8]) {
         guard !finished else { return }

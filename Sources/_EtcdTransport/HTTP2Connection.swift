@@ -17,7 +17,8 @@ package final class HTTP2Connection: Sendable {
     /// The connection's phase, as callers see it.
     enum Phase: Sendable {
         case open
-        case goingAway
+        /// No new calls, for this reason; open calls go on.
+        case goingAway(String)
         case closed(GRPCConnectionError)
     }
 
@@ -105,12 +106,12 @@ package final class HTTP2Connection: Sendable {
         }
     }
 
-    /// Whether the connection takes no new calls but has not ended: the server sent GOAWAY, or ``drain(within:)``
-    /// was called.
-    package var isGoingAway: Bool {
+    /// Why the connection takes no new calls but has not ended (the server sent GOAWAY, ``drain(within:)`` was
+    /// called, or the server went silent after a request), or `nil` while it takes calls or once it has ended.
+    package var goingAwayReason: String? {
         shared.withLock {
-            if case .goingAway = $0.phase { return true }
-            return false
+            if case .goingAway(let reason) = $0.phase { return reason }
+            return nil
         }
     }
 
@@ -184,7 +185,7 @@ package final class HTTP2Connection: Sendable {
     /// The I/O thread has ended when this returns.
     package func drain(within grace: Duration) async {
         let needsWakeup = shared.withLock { state -> Bool in
-            if case .open = state.phase { state.phase = .goingAway }
+            if case .open = state.phase { state.phase = .goingAway("the client moved to another endpoint") }
             defer { state.drainRequested = true }
             return !state.drainRequested && !state.terminated
         }
@@ -252,13 +253,13 @@ package final class HTTP2Connection: Sendable {
                         requestNotSent: true
                     ), false
                 )
-            case .goingAway:
+            case .goingAway(let reason):
                 if case .start = command {
                     return (
                         GRPCConnectionError(
                             endpoint: configuration.authority,
                             reason: .goingAway,
-                            detail: "the server sent GOAWAY",
+                            detail: reason,
                             requestNotSent: true
                         ), false
                     )

@@ -18,18 +18,13 @@ final class HTTP2IOLoop: @unchecked Sendable {
     private var cancelledBeforeStart: Set<UInt64> = []
     private var pendingOutput: [UInt8] = []
     private var pendingOutputOffset = 0
-    private var earliestDeadline = Int64.max
-    private var lastReadTime = Int64(0)
-    /// Whether the server's SETTINGS frame has arrived. Until it has, calls are held back (see
-    /// ``processInbox()``).
-    private var serverSpoke = false
-    /// Commands held back until the server's first bytes.
+    /// The timers, liveness checks and hold rule (see ``HTTP2ConnectionPolicy``).
+    private var policy: HTTP2ConnectionPolicy
+    /// Commands held back until the server's SETTINGS.
     private var heldCommands: [HTTP2Connection.Command] = []
-    /// When the server must have sent its SETTINGS by, in monotonic nanoseconds: the connect timeout covers
-    /// TCP, TLS and the server's first frame.
-    private var serverSilenceDeadline = Int64.max
-    private var pingSentAt: Int64?
-    private var goingAway = false
+    /// Why the connection takes no new calls, once it does not.
+    private var goingAwayReason: String?
+    private var goingAway: Bool { goingAwayReason != nil }
     /// Whether the client asked this connection to finish its calls and end.
     private var draining = false
     private var failure: GRPCConnectionError?
@@ -40,6 +35,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
         self.connection = connection
         self.configuration = connection.configuration
         self.endpoint = connection.configuration.authority
+        self.policy = HTTP2ConnectionPolicy(settings: HTTP2ConnectionPolicy.Settings(connection.configuration))
     }
 
     deinit {
@@ -76,8 +72,9 @@ final class HTTP2IOLoop: @unchecked Sendable {
 
     /// Connects the socket and, with TLS configured, runs the handshake, all within the connect timeout.
     private func connect() -> Result<any ByteStream, GRPCConnectionError> {
-        let deadline = MonotonicClock.now() + configuration.connectTimeout.nanoseconds
-        serverSilenceDeadline = deadline
+        let now = MonotonicClock.now()
+        let deadline = now + configuration.connectTimeout.nanoseconds
+        policy.connecting(now: now)
         let shouldAbort = { [connection] in connection.shared.withLock { $0.closeRequested } }
         let connected = TCPSocket.connect(
             configuration,
@@ -118,19 +115,18 @@ final class HTTP2IOLoop: @unchecked Sendable {
     }
 
     private func serve() {
-        lastReadTime = MonotonicClock.now()
         while failure == nil {
             if !processInbox() { break }
             let now = MonotonicClock.now()
             checkTimers(now: now)
             flush()
             if failure != nil { break }
-            if goingAway && callsByID.isEmpty {
+            if let goingAwayReason, callsByID.isEmpty {
                 fail(
                     GRPCConnectionError(
                         endpoint: endpoint,
                         reason: .goingAway,
-                        detail: draining ? "the client moved to another endpoint" : "the server sent GOAWAY",
+                        detail: goingAwayReason,
                         requestNotSent: true
                     )
                 )
@@ -153,7 +149,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
             {
                 fds[0].events |= Int16(POLLOUT)
             }
-            let ready = poll(&fds, 2, pollTimeout(now: now))
+            let ready = poll(&fds, 2, pollTimeout(now: MonotonicClock.now()))
             if ready < 0 {
                 if errno == EINTR { continue }
                 fail(
@@ -178,15 +174,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
     }
 
     private func pollTimeout(now: Int64) -> Int32 {
-        var next = serverSpoke ? earliestDeadline : min(earliestDeadline, serverSilenceDeadline)
-        if let interval = configuration.keepaliveInterval, !callsByID.isEmpty {
-            if let pingSentAt {
-                next = min(next, pingSentAt + configuration.keepaliveTimeout.nanoseconds)
-            } else {
-                next = min(next, lastReadTime + interval.nanoseconds)
-            }
-        }
-        if next == .max { return -1 }
+        guard let next = policy.nextWake else { return -1 }
         let milliseconds = (next - now + 999_999) / 1_000_000
         return Int32(clamping: max(0, milliseconds))
     }
@@ -294,9 +282,9 @@ final class HTTP2IOLoop: @unchecked Sendable {
         if drainRequested && !draining {
             // The client moved to another endpoint: no new calls; end once the open ones have.
             draining = true
-            goingAway = true
+            goingAwayReason = goingAwayReason ?? "the client moved to another endpoint"
         }
-        if !serverSpoke {
+        if policy.holdsCalls {
             hold(commands)
             commands = []
         } else if !heldCommands.isEmpty {
@@ -333,10 +321,17 @@ final class HTTP2IOLoop: @unchecked Sendable {
         for command in commands {
             switch command {
             case .start(let call):
-                earliestDeadline = min(earliestDeadline, call.deadline)
+                policy.callQueued(
+                    call.id,
+                    kind: call.kind,
+                    deadline: call.deadline,
+                    timeout: call.head.timeout?.nanoseconds,
+                    held: true
+                )
                 heldCommands.append(command)
             case .cancel(let id):
                 if let call = dropHeld(callID: id) {
+                    policy.callEnded(id)
                     call.finish(throwing: CancellationError())
                 } else {
                     heldCommands.append(command)
@@ -372,12 +367,13 @@ final class HTTP2IOLoop: @unchecked Sendable {
             call.finish(throwing: CancellationError())
             return
         }
-        guard let session, !goingAway else {
+        guard let session, goingAwayReason == nil else {
+            policy.callEnded(call.id)
             call.finish(
                 throwing: GRPCConnectionError(
                     endpoint: endpoint,
                     reason: .goingAway,
-                    detail: draining ? "the client moved to another endpoint" : "the server sent GOAWAY",
+                    detail: goingAwayReason ?? "the session ended",
                     requestNotSent: true
                 )
             )
@@ -402,6 +398,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
             return nghttp2_submit_request(session, nil, vector.baseAddress, vector.count, &provider, nil)
         }
         guard streamID > 0 else {
+            policy.callEnded(call.id)
             call.finish(
                 throwing: GRPCConnectionError(
                     endpoint: endpoint,
@@ -415,7 +412,13 @@ final class HTTP2IOLoop: @unchecked Sendable {
         call.streamID = streamID
         callsByID[call.id] = call
         callsByStream[streamID] = call
-        earliestDeadline = min(earliestDeadline, call.deadline)
+        policy.callQueued(
+            call.id,
+            kind: call.kind,
+            deadline: call.deadline,
+            timeout: call.head.timeout?.nanoseconds,
+            held: false
+        )
     }
 
     private static func withHeaderVector<R>(
@@ -475,6 +478,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
                 UInt32(NGHTTP2_CANCEL.rawValue)
             )
         }
+        policy.callEnded(callID)
         call.finish(throwing: CancellationError())
     }
 
@@ -548,27 +552,36 @@ final class HTTP2IOLoop: @unchecked Sendable {
     private func closed(streamID: Int32, errorCode: UInt32) {
         guard let call = callsByStream.removeValue(forKey: streamID) else { return }
         callsByID[call.id] = nil
+        policy.callEnded(call.id)
         call.finish(throwing: call.outcome(resetCode: errorCode, endpoint: endpoint))
     }
 
     private func received(frame: UnsafePointer<nghttp2_frame>) {
         switch frame.pointee.hd.type {
         case UInt8(NGHTTP2_GOAWAY.rawValue):
-            goingAway = true
-            connection.shared.withLock { state in
-                if case .open = state.phase { state.phase = .goingAway }
-            }
+            stopTakingCalls("the server sent GOAWAY")
         case UInt8(NGHTTP2_PING.rawValue):
-            if frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0 { pingSentAt = nil }
+            if frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0 { policy.pingAcknowledged() }
         case UInt8(NGHTTP2_SETTINGS.rawValue):
-            serverSpoke = true
+            policy.serverSettingsReceived()
         default:
             break
         }
     }
 
     private func sentHeaders(streamID: Int32) {
-        callsByStream[streamID]?.headersSent = true
+        guard let call = callsByStream[streamID] else { return }
+        call.headersSent = true
+        policy.requestSent(call.id, now: MonotonicClock.now())
+    }
+
+    /// No new calls from now on; the connection ends once the open ones have.
+    private func stopTakingCalls(_ reason: String) {
+        guard goingAwayReason == nil else { return }
+        goingAwayReason = reason
+        connection.shared.withLock { state in
+            if case .open = state.phase { state.phase = .goingAway(reason) }
+        }
     }
 
     // MARK: - Socket I/O
@@ -578,7 +591,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
         while failure == nil {
             switch socket.read(into: readBuffer) {
             case .bytes(let count):
-                lastReadTime = MonotonicClock.now()
+                policy.received(now: MonotonicClock.now())
                 let consumed = nghttp2_session_mem_recv(
                     session,
                     readBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self),
@@ -596,10 +609,10 @@ final class HTTP2IOLoop: @unchecked Sendable {
             case .wouldBlock:
                 return
             case .endOfStream:
-                fail(streamFailure(nil))
+                fail(lostConnection(nil))
                 return
             case .failed(let failure):
-                fail(streamFailure(failure))
+                fail(lostConnection(failure))
                 return
             }
         }
@@ -632,7 +645,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
             case .success(let written):
                 pendingOutputOffset += written
             case .failure(let failure):
-                fail(streamFailure(failure))
+                fail(lostConnection(failure))
                 return
             }
         }
@@ -643,107 +656,56 @@ final class HTTP2IOLoop: @unchecked Sendable {
 
     // MARK: - Timers
 
+    /// Carries out what the policy says is due: expiries, PINGs, a stop to new calls, a failure.
     private func checkTimers(now: Int64) {
-        if !serverSpoke && now >= serverSilenceDeadline {
-            fail(
-                GRPCConnectionError(
-                    endpoint: endpoint,
-                    reason: .connectFailed,
-                    detail: "the server sent nothing within the connect timeout",
-                    requestNotSent: true
-                )
-            )
-            return
-        }
-        if now >= earliestDeadline {
-            earliestDeadline = .max
-            for call in callsByID.values where !call.finished {
-                if call.deadline <= now {
-                    if let session {
-                        nghttp2_submit_rst_stream(
-                            session,
-                            UInt8(NGHTTP2_FLAG_NONE.rawValue),
-                            call.streamID,
-                            UInt32(NGHTTP2_CANCEL.rawValue)
-                        )
-                    }
-                    call.finish(throwing: GRPCStatus(code: .deadlineExceeded, message: "the call's deadline passed"))
-                } else {
-                    earliestDeadline = min(earliestDeadline, call.deadline)
-                }
-            }
-            for case .start(let call) in heldCommands {
-                if call.deadline <= now {
-                    dropHeld(callID: call.id)
-                    call.finish(
-                        throwing: GRPCStatus(
-                            code: .deadlineExceeded,
-                            message: "the call's deadline passed before the server answered the connection",
-                            requestNotSent: true
-                        )
-                    )
-                } else {
-                    earliestDeadline = min(earliestDeadline, call.deadline)
-                }
-            }
-        }
-        guard let interval = configuration.keepaliveInterval, let session else { return }
-        if let pingSentAt {
-            if now - pingSentAt >= configuration.keepaliveTimeout.nanoseconds {
-                fail(
-                    GRPCConnectionError(
-                        endpoint: endpoint,
-                        reason: .keepaliveTimeout,
-                        detail: "no PING acknowledgement",
-                        requestNotSent: false
+        for action in policy.tick(now: now) {
+            switch action {
+            case .sendPing:
+                if let session { nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil) }
+            case .expire(let id, held: true, _):
+                dropHeld(callID: id)?.finish(
+                    throwing: GRPCStatus(
+                        code: .deadlineExceeded,
+                        message: "the call's deadline passed before the server answered the connection",
+                        requestNotSent: true
                     )
                 )
+            case .expire(let id, held: false, let silent):
+                guard let call = callsByID[id], !call.finished else { continue }
+                if let session {
+                    nghttp2_submit_rst_stream(
+                        session,
+                        UInt8(NGHTTP2_FLAG_NONE.rawValue),
+                        call.streamID,
+                        UInt32(NGHTTP2_CANCEL.rawValue)
+                    )
+                }
+                let message =
+                    silent
+                    ? "the call's deadline passed with nothing from the server since the request"
+                    : "the call's deadline passed"
+                call.finish(throwing: GRPCStatus(code: .deadlineExceeded, message: message))
+            case .stopTakingCalls(let detail):
+                stopTakingCalls(detail)
+            case .fail(let reason, let detail, let requestNotSent):
+                fail(GRPCConnectionError(endpoint: endpoint, reason: reason, detail: detail, requestNotSent: requestNotSent))
+                return
             }
-        } else if !callsByID.isEmpty && now - lastReadTime >= interval.nanoseconds {
-            nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
-            pingSentAt = now
         }
     }
 
     // MARK: - Failure
 
-    /// The error for a failed read or write. Before the server's SETTINGS no request was sent (they are held
-    /// back). Over TLS such a failure is counted as the server refusing the handshake's outcome, such as the
-    /// client certificate, whether its alert arrived or the reset that follows it came first; a server that
-    /// crashes in that moment is reported the same way, with the detail saying what was seen.
+    /// The error for a failed read or write (see ``HTTP2ConnectionPolicy/lostConnection(endpoint:detail:isTLSFailure:usesTLS:)``).
     ///
     /// - Parameter failure: why the read or write failed; `nil` when the server closed the connection.
-    private func streamFailure(_ failure: ByteStreamFailure?) -> GRPCConnectionError {
-        if serverSpoke {
-            // After the server spoke HTTP/2 the handshake's outcome was accepted: whatever broke, it is a lost
-            // connection (a TLS failure keeps OpenSSL's reason in the detail).
-            return GRPCConnectionError(
-                endpoint: endpoint,
-                reason: .connectionLost,
-                detail: failure.map { $0.isTLS ? "TLS: \($0.detail)" : $0.detail }
-                    ?? "the server closed the connection",
-                requestNotSent: false
-            )
-        }
-        let detail =
-            switch failure {
-            case .some(let failure) where failure.isTLS: failure.detail
-            case .some(let failure): "\(silentCloseDetail): \(failure.detail)"
-            case .none: silentCloseDetail
-            }
-        return GRPCConnectionError(
+    private func lostConnection(_ failure: ByteStreamFailure?) -> GRPCConnectionError {
+        policy.lostConnection(
             endpoint: endpoint,
-            reason: configuration.tls == nil ? .connectionLost : .tlsFailed,
-            detail: detail,
-            requestNotSent: true
+            detail: failure?.detail,
+            isTLSFailure: failure?.isTLS ?? false,
+            usesTLS: configuration.tls != nil
         )
-    }
-
-    /// What a connection closed before the server's SETTINGS most likely means.
-    private var silentCloseDetail: String {
-        configuration.tls == nil
-            ? "the server closed the connection without a byte (does it expect TLS?)"
-            : "the server closed the connection right after the TLS handshake (did it refuse the client certificate?)"
     }
 
     private func protocolFailure(_ detail: String) -> GRPCConnectionError {

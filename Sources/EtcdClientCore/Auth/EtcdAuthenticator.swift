@@ -3,9 +3,28 @@ import _EtcdTransport
 import _EtcdWire
 
 /// Holds the auth token of a client that authenticates with a password, and gets a new one when needed.
+///
+/// Concurrent calls that find no token share one `Authenticate` (single flight). When the server says
+/// authentication is not enabled, calls go on without a token until the server asks for one again (it was
+/// enabled again: a call without a token is refused for its empty user name), and then authenticate.
 final class EtcdAuthenticator: Sendable {
+    private enum Credential {
+        /// No token yet, or the last one was refused.
+        case none
+        /// The token to send.
+        case token(String)
+        /// The server has authentication off: calls carry no token.
+        case notNeeded
+    }
+
+    private struct State {
+        var credential = Credential.none
+        /// The `Authenticate` in flight, shared by every caller that waits for a token.
+        var flight: Task<Credential, any Error>?
+    }
+
     private let authentication: EtcdAuthentication
-    private let token = Mutex<String?>(nil)
+    private let state = Mutex(State())
     private let logger: EtcdLogger
 
     init(_ authentication: EtcdAuthentication, logger: EtcdLogger) {
@@ -13,38 +32,74 @@ final class EtcdAuthenticator: Sendable {
         self.logger = logger
     }
 
-    /// The metadata that carries the token, authenticating first when there is none.
+    /// The metadata that carries the token (none while the server has authentication off), authenticating first
+    /// on `connection` when there is no token, within `timeout`.
     ///
-    /// - Throws: ``EtcdError/Code/authenticationFailed`` for wrong credentials, at once.
+    /// - Throws: what `Authenticate` failed with, as the transport reports it (``GRPCConnectionError``,
+    ///   ``GRPCStatus``); `CancellationError`.
     func metadata(using connection: HTTP2Connection, timeout: Duration?) async throws -> [(name: String, value: String)]
     {
-        if let current = token.withLock({ $0 }) { return [("token", current)] }
-        return [("token", try await authenticate(using: connection, timeout: timeout))]
+        let flight = state.withLock { state -> Task<Credential, any Error>? in
+            switch state.credential {
+            case .token, .notNeeded: return nil
+            case .none: break
+            }
+            if let flight = state.flight { return flight }
+            let flight = Task { try await self.authenticate(using: connection, timeout: timeout) }
+            state.flight = flight
+            return flight
+        }
+        let credential: Credential
+        if let flight {
+            // The flight is shared, so a cancelled caller does not cancel it; it is bounded by its timeout.
+            credential = try await flight.value
+            try Task.checkCancellation()
+        } else {
+            credential = state.withLock { $0.credential }
+        }
+        switch credential {
+        case .token(let token): return [("token", token)]
+        case .notNeeded, .none: return []
+        }
     }
 
-    /// Forgets `rejected`, the token the server just called invalid, so the next call authenticates again.
+    /// Forgets the credential a refused call carried (`rejected`, its metadata), so that the next call
+    /// authenticates again: a refused token, or no token while the server had authentication off.
     func invalidate(_ rejected: [(name: String, value: String)]) {
-        guard let rejectedToken = rejected.first(where: { $0.name == "token" })?.value else { return }
-        let forgotten = token.withLock { current in
-            guard current == rejectedToken else { return false }
-            current = nil
-            return true
+        let rejectedToken = rejected.first(where: { $0.name == "token" })?.value
+        let forgotten = state.withLock { state in
+            switch (state.credential, rejectedToken) {
+            case (.token(let current), let rejected?) where current == rejected:
+                state.credential = .none
+                return true
+            case (.notNeeded, nil):
+                state.credential = .none
+                return true
+            default:
+                return false
+            }
         }
         if forgotten { logger.log(.info, "the server rejected the auth token; authenticating again") }
     }
 
-    private func authenticate(using connection: HTTP2Connection, timeout: Duration?) async throws -> String {
-        guard case .password(let username, let password) = authentication else { return "" }
+    private func authenticate(using connection: HTTP2Connection, timeout: Duration?) async throws -> Credential {
+        guard case .password(let username, let password) = authentication else { return .notNeeded }
         var request = EtcdserverPB.AuthenticateRequest()
         request.name = username
         request.password = password
-        let bytes: [UInt8]
+        let credential: Credential
         do {
-            bytes = try await connection.unary(
+            let bytes = try await connection.unary(
                 GRPCRequestHead(path: EtcdserverPB.AuthService.Authenticate.path, timeout: timeout),
                 request: request.serializedBytes()
             )
+            credential = .token(try EtcdserverPB.AuthenticateResponse(serializedBytes: bytes).token)
+            logger.log(.info, "authenticated", ["username": username])
+        } catch let status as GRPCStatus where EtcdError(status: status).code == .authNotEnabled {
+            credential = .notNeeded
+            logger.log(.notice, "the server has authentication off; calls go on without a token")
         } catch {
+            state.withLock { $0.flight = nil }
             logger.log(
                 .error,
                 "authentication failed",
@@ -52,9 +107,10 @@ final class EtcdAuthenticator: Sendable {
             )
             throw error
         }
-        let response = try EtcdserverPB.AuthenticateResponse(serializedBytes: bytes)
-        token.withLock { $0 = response.token }
-        logger.log(.info, "authenticated", ["username": username])
-        return response.token
+        state.withLock { state in
+            state.credential = credential
+            state.flight = nil
+        }
+        return credential
     }
 }

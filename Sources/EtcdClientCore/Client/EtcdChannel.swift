@@ -67,6 +67,12 @@ final class EtcdChannel: Sendable {
         )
     }
 
+    /// Thrown by ``connection(until:)`` when connecting again would have to wait past the deadline.
+    struct NoTimeToConnect: Error {
+        /// Why the last connection failed, if one did.
+        let lastFailure: GRPCConnectionError?
+    }
+
     /// The connection to use now: the current one if it takes calls, otherwise a new one to the next endpoint,
     /// after the backoff when every endpoint has failed in a row.
     ///
@@ -76,8 +82,8 @@ final class EtcdChannel: Sendable {
     ///
     /// - Parameter deadline: when the caller's call must end; `nil` for none.
     /// - Throws: ``EtcdError/Code/clientClosed``; ``GRPCConnectionError`` (never sent) for a connection that
-    ///   failed meanwhile or for a wait past the deadline; ``EtcdError/Code/deadlineExceeded`` for a wait past
-    ///   the deadline before any connection failed; `CancellationError` while waiting out the backoff.
+    ///   failed meanwhile; ``NoTimeToConnect`` for a wait past the deadline; `CancellationError` while waiting
+    ///   out the backoff.
     func connection(until deadline: ContinuousClock.Instant? = nil) async throws -> HTTP2Connection {
         var waitedOn: Int?
         while true {
@@ -102,14 +108,7 @@ final class EtcdChannel: Sendable {
                 let wait = state.notBefore - .now
                 if wait > .zero {
                     if let deadline, state.notBefore > deadline {
-                        return .failed(
-                            state.lastConnectionFailure
-                                ?? EtcdError(
-                                    .deadlineExceeded,
-                                    message: "the call's deadline comes before the next connection attempt",
-                                    requestNotSent: true
-                                )
-                        )
+                        return .failed(NoTimeToConnect(lastFailure: state.lastConnectionFailure))
                     }
                     return .wait(wait, generation: state.generation)
                 }
@@ -132,19 +131,15 @@ final class EtcdChannel: Sendable {
         }
     }
 
-    /// The auth metadata for a call or stream on `connection`: empty without authentication.
+    /// The auth metadata for a call or stream on `connection`: empty without authentication, or while the server
+    /// has authentication off. Authenticates first, within `timeout`, when there is no token.
     ///
-    /// - Throws: ``EtcdError`` (`.authenticationFailed` for wrong credentials).
-    func authMetadata(on connection: HTTP2Connection) async throws -> [(name: String, value: String)] {
+    /// - Throws: what `Authenticate` failed with, as the transport reports it; `CancellationError`.
+    func authMetadata(on connection: HTTP2Connection, timeout: Duration?) async throws -> [(
+        name: String, value: String
+    )] {
         guard let authenticator else { return [] }
-        do {
-            return try await authenticator.metadata(
-                using: connection,
-                timeout: configuration.defaultCallOptions.timeout
-            )
-        } catch {
-            throw EtcdClient.publicError(for: error)
-        }
+        return try await authenticator.metadata(using: connection, timeout: timeout)
     }
 
     /// A streaming call opened on the current connection, with what it was opened with.
@@ -166,12 +161,13 @@ final class EtcdChannel: Sendable {
         timeout: Duration? = nil
     ) async throws -> OpenedStream {
         let connection: HTTP2Connection
+        let auth: [(name: String, value: String)]
         do {
             connection = try await self.connection(until: nil)
+            auth = try await authMetadata(on: connection, timeout: configuration.defaultCallOptions.timeout)
         } catch {
             throw EtcdClient.publicError(for: error)
         }
-        let auth = try await authMetadata(on: connection)
         let head = GRPCRequestHead(path: path, metadata: metadata + auth, timeout: timeout)
         return OpenedStream(connection: connection, stream: connection.makeStream(head), auth: auth)
     }
@@ -215,7 +211,7 @@ final class EtcdChannel: Sendable {
         }
         let why =
             reason ?? terminalError.map { EtcdError(connection: $0).message }
-            ?? (connection.isGoingAway ? "the server sent GOAWAY" : "closed")
+            ?? connection.goingAwayReason ?? "closed"
         var metadata = ["endpoint": endpoint, "reason": why, "next": state.endpoints[state.balancer.index].description]
         if wait > .zero {
             metadata["backoff"] = "\(wait)"

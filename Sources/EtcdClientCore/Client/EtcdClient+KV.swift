@@ -151,10 +151,22 @@ extension EtcdClient {
 
     /// Runs a transaction.
     ///
+    /// A transaction of serializable reads only is answered from the local copy of whichever member the client is
+    /// on, and is checked like a serializable ``get(_:options:)``: an answer from an older revision than already
+    /// seen is asked again of the next endpoint, and ``EtcdError/Code/staleRead`` is thrown when none has caught up.
+    ///
     /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
     public func txn(_ request: EtcdTxnRequest, options: CallOptions? = nil) async throws -> EtcdTxnResponse {
         let retry: EtcdRetryPolicy = request.isReadOnly ? .idempotent : .ifNotSent
-        let response = try await call(EtcdserverPB.KVService.Txn.self, request.message, options: options, retry: retry)
+        let floor = revisionFloor.value
+        let checksOrder = request.isSerializable && configuration.rejectsStaleSerializableReads
+        let response = try await call(
+            EtcdserverPB.KVService.Txn.self,
+            request.message,
+            options: options,
+            retry: retry,
+            rejection: checksOrder ? { RevisionFloor.staleness(of: $0.header?.revision, below: floor) } : nil
+        )
         revisionFloor.raise(to: response.header?.revision)
         return try EtcdTxnResponse(response)
     }

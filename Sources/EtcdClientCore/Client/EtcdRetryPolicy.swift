@@ -1,18 +1,12 @@
 import _EtcdWire
 
-/// When a failed call is sent again, on the next endpoint, within its deadline.
+/// Which calls may be sent again whatever happened (reads), and which only when they certainly never reached a
+/// server (writes). ``CallRetryStateMachine`` holds the whole retry rule.
 ///
-/// | call | tried again when |
+/// | call | kind |
 /// |---|---|
-/// | reads: Range, a Txn of reads only, LeaseTimeToLive, LeaseLeases, Status, MemberList, Alarm (get), Hash, HashKV, AuthStatus-like reads (UserGet, UserList, RoleGet, RoleList), election Leader | any connection failure, or the member answered UNAVAILABLE (no leader, stopping, timed out) |
-/// | everything else (Put, DeleteRange, a Txn with writes, Compact, LeaseGrant, LeaseRevoke, membership and auth changes, Defragment, MoveLeader, Lock, Unlock, Campaign, Proclaim, Resign) | only when the request certainly never reached a server: the connection could not be made, or the server refused the stream (REFUSED_STREAM, or above a GOAWAY's last stream) |
-///
-/// A write that failed after it may have reached a server is not sent again: the caller gets
-/// ``EtcdError/Code/outcomeUnknown``, since it may or may not have been applied.
-///
-/// Whatever the call, a refusal the server makes before acting on the request
-/// (``EtcdError/Code/tooManyRequests``: its apply loop lags its log) is sent again to the same member after a
-/// growing pause (25 ms doubling, up to ``EtcdClient/overloadRetryLimit`` times, within the deadline).
+/// | Range, a Txn of reads only, LeaseTimeToLive, LeaseLeases, Status, MemberList, Hash, HashKV, UserGet, UserList, RoleGet, RoleList, election Leader, a single lease renewal, Authenticate, the opening of a server stream | read (`idempotent`) |
+/// | everything else (Put, DeleteRange, a Txn with writes, Compact, LeaseGrant, LeaseRevoke, membership and auth changes, Defragment, MoveLeader, Alarm, Lock, Unlock, Campaign, Proclaim, Resign) | write (`ifNotSent`) |
 enum EtcdRetryPolicy: Sendable {
     /// The call changes nothing: it may be sent again whatever happened.
     case idempotent

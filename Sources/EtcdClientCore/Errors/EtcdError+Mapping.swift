@@ -58,13 +58,45 @@ extension EtcdError {
         "etcdserver: bad leader transferee": .badLeaderTransferee,
     ]
 
+    /// The texts of errors that etcd 3.5 sometimes passes on untranslated (gRPC `Unknown` with the Go error's
+    /// text), and their codes: the auth store's (`auth/store.go`), the MVCC store's and the lessor's.
+    static let untranslatedServerMessages: [String: Code] = [
+        "auth: root user does not exist": .rootUserNotExist,
+        "auth: root user does not have root role": .rootRoleNotExist,
+        "auth: user already exists": .userAlreadyExists,
+        "auth: user name is empty": .userEmpty,
+        "auth: user not found": .userNotFound,
+        "auth: role already exists": .roleAlreadyExists,
+        "auth: role not found": .roleNotFound,
+        "auth: role name is empty": .roleEmpty,
+        "auth: authentication failed, invalid user ID or password": .authenticationFailed,
+        "auth: permission denied": .permissionDenied,
+        "auth: role is not granted to the user": .roleNotGranted,
+        "auth: permission is not granted to the role": .permissionNotGranted,
+        "auth: authentication is not enabled": .authNotEnabled,
+        "auth: revision in header is old": .authOldRevision,
+        "auth: invalid auth token": .invalidAuthToken,
+        "auth: invalid auth management": .invalidAuthManagement,
+        "mvcc: required revision has been compacted": .compacted,
+        "mvcc: required revision is a future revision": .futureRevision,
+        "lease not found": .leaseNotFound,
+        "lease already exists": .leaseExists,
+        "too large lease TTL": .leaseTTLTooLarge,
+    ]
+
+    /// The message etcd sends when the deadline of a request's context passed inside the server: the one the
+    /// client sent with the request, or the member's own (a member cut off from its peers cannot commit or
+    /// confirm a read).
+    static let contextDeadlineMessage = "context deadline exceeded"
+
     /// The code of one of etcd's fixed messages, given bare (`etcdserver: permission denied`) or as the text of
     /// a gRPC status error (`rpc error: code = PermissionDenied desc = etcdserver: permission denied`), as
     /// etcd writes a watch's cancel reason.
     static func code(forServerMessage message: String) -> Code? {
-        if let known = serverMessages[message] { return known }
+        if let known = serverMessages[message] ?? untranslatedServerMessages[message] { return known }
         guard message.hasPrefix("rpc error: "), let description = message.firstRange(of: " desc = ") else { return nil }
-        return serverMessages[String(message[description.upperBound...])]
+        let text = String(message[description.upperBound...])
+        return serverMessages[text] ?? untranslatedServerMessages[text]
     }
 
     /// The error for a gRPC status the server sent.
@@ -72,6 +104,8 @@ extension EtcdError {
         let code: Code
         if let known = Self.code(forServerMessage: status.message) {
             code = known
+        } else if status.code == .unknown && status.message == Self.contextDeadlineMessage {
+            code = .serverTimeout
         } else if status.code == .resourceExhausted && status.message.contains("message larger than max") {
             code = .requestTooLarge  // gRPC's own message size limit, above etcd's request limit
         } else {

@@ -64,23 +64,30 @@ extension EtcdClient {
     public func renewLease(_ lease: EtcdLeaseID) async throws -> Duration {
         var request = EtcdserverPB.LeaseKeepAliveRequest()
         request.id = lease.rawValue
-        let stream = try await channel.openStream(
+        let bytes = request.serializedBytes()
+        // A renewal changes nothing but the lease's deadline: it is retried like a read.
+        return try await withRetries(
             path: EtcdserverPB.LeaseService.LeaseKeepAlive.path,
-            timeout: configuration.defaultCallOptions.timeout
-        ).stream
-        defer { stream.cancel() }
-        do {
-            try stream.send(request.serializedBytes())
+            kind: .idempotent,
+            options: configuration.defaultCallOptions
+        ) { connection, head in
+            let stream = connection.makeStream(head)
+            defer { stream.cancel() }
+            try stream.send(bytes)
             for try await message in stream.responses {
-                let response = try EtcdserverPB.LeaseKeepAliveResponse(serializedBytes: message)
-                guard response.ttl > 0 else {
-                    throw EtcdError(.leaseNotFound, message: "lease \(lease) does not exist")
+                let response: EtcdserverPB.LeaseKeepAliveResponse
+                do {
+                    response = try EtcdserverPB.LeaseKeepAliveResponse(serializedBytes: message)
+                } catch let error as ProtobufDecodingError {
+                    throw EtcdError(decoding: error, method: EtcdserverPB.LeaseService.LeaseKeepAlive.path)
                 }
-                return .seconds(response.ttl)
+                guard response.ttl > 0 else {
+                    throw FinalError(error: EtcdError(.leaseNotFound, message: "lease \(lease) does not exist"))
+                }
+                return .accepted(.seconds(response.ttl))
             }
-            throw EtcdError(.malformedResponse, message: "the keep-alive stream ended without an answer")
-        } catch {
-            throw Self.publicError(for: error)
+            try Task.checkCancellation()
+            throw GRPCStatus(code: .unavailable, message: "the keep-alive stream ended without an answer")
         }
     }
 

@@ -28,6 +28,15 @@ public struct EtcdTxnRequest: Hashable, Sendable {
         }
     }
 
+    /// Whether etcd answers the transaction from the local copy of whichever member gets it, as it does when
+    /// every operation of both branches is a serializable read (nested transactions excluded).
+    var isSerializable: Bool {
+        (success + failure).allSatisfy { operation in
+            if case .get(let read) = operation.kind { return read.consistency == .serializable }
+            return false
+        }
+    }
+
     var message: EtcdserverPB.TxnRequest {
         var request = EtcdserverPB.TxnRequest()
         request.compare = conditions.map(\.message)

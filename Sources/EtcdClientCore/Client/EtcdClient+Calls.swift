@@ -1,0 +1,238 @@
+import _EtcdTransport
+import _EtcdWire
+
+extension EtcdClient {
+    /// What an attempt made of the answer it got.
+    enum AttemptResult<Value> {
+        /// The answer is good.
+        case accepted(Value)
+        /// The answer cannot be used (a serializable read from an older revision than already seen): why.
+        case rejected(String)
+    }
+
+    /// Thrown from an attempt for an error that reaches the caller as it is, never retried: a stream that failed
+    /// after part of its answer was handed on.
+    struct FinalError: Error {
+        /// The error.
+        let error: any Error
+    }
+
+    /// An error of `Authenticate`, made before the call's own request went out.
+    private struct AuthenticationFailure: Error {
+        let error: any Error
+    }
+
+    /// Makes one unary call, and sends it again as ``CallRetryStateMachine`` decides, within the call's deadline.
+    ///
+    /// - Parameter rejection: for a read, says why a response cannot be used (its member is behind what this
+    ///   client has seen), or `nil` to accept it. A rejected response is asked again of the next endpoint, once
+    ///   per endpoint; when every endpoint's answer was rejected the call throws ``EtcdError/Code/staleRead``.
+    func call<Method: ProtobufRPCMethod>(
+        _ method: Method.Type,
+        _ request: Method.Request,
+        options: CallOptions? = nil,
+        retry: EtcdRetryPolicy? = nil,
+        rejection: ((Method.Response) -> String?)? = nil
+    ) async throws -> Method.Response {
+        let bytes = request.serializedBytes()
+        return try await withRetries(
+            path: Method.path,
+            kind: retry ?? EtcdRetryPolicy.forMethod(path: Method.path),
+            options: options ?? configuration.defaultCallOptions
+        ) { connection, head in
+            let response: Method.Response
+            do {
+                response = try Method.Response(serializedBytes: try await connection.unary(head, request: bytes))
+            } catch let error as ProtobufDecodingError {
+                throw EtcdError(decoding: error, method: Method.path)
+            }
+            return rejection?(response).map { .rejected($0) } ?? .accepted(response)
+        }
+    }
+
+    /// Makes a server-streaming call and hands each decoded response to `consume`, in order.
+    ///
+    /// Until the first response arrives the call is retried like a read; after that, a failure ends it. Leaving
+    /// early (a throw from `consume`, or cancellation) resets the stream.
+    func serverStreamingCall<Method: ProtobufRPCMethod>(
+        _ method: Method.Type,
+        _ request: Method.Request,
+        consume: (Method.Response) async throws -> Void
+    ) async throws {
+        let bytes = request.serializedBytes()
+        var options = configuration.defaultCallOptions
+        options.timeout = nil  // a stream runs as long as it has answers; its opening is bounded by the retry rule
+        try await withRetries(path: Method.path, kind: .idempotent, options: options) {
+            connection,
+            head -> AttemptResult<Void> in
+            let stream = connection.makeStream(head)
+            var answered = false
+            do {
+                try stream.send(bytes)
+                stream.finishSending()
+                for try await message in stream.responses {
+                    answered = true
+                    let response: Method.Response
+                    do {
+                        response = try Method.Response(serializedBytes: message)
+                    } catch let error as ProtobufDecodingError {
+                        throw EtcdError(decoding: error, method: Method.path)
+                    }
+                    try await consume(response)
+                }
+                // A cancelled consumer ends the responses early: that is not the end of the answer.
+                try Task.checkCancellation()
+                return .accepted(())
+            } catch {
+                stream.cancel()
+                throw answered ? FinalError(error: error) : error
+            }
+        }
+    }
+
+    /// Runs attempts of a call of `path` until one is accepted or ``CallRetryStateMachine`` gives up: each attempt
+    /// gets the connection to use and the request head (metadata with the auth token, the attempt's timeout).
+    func withRetries<Value>(
+        path: String,
+        kind: EtcdRetryPolicy,
+        options: CallOptions,
+        _ attempt: (HTTP2Connection, GRPCRequestHead) async throws -> AttemptResult<Value>
+    ) async throws -> Value {
+        let clock = ContinuousClock()
+        var retrier = CallRetryStateMachine(
+            kind: kind,
+            timeout: options.timeout,
+            endpointCount: channel.endpointCount,
+            authenticates: channel.authenticator != nil,
+            now: clock.now
+        )
+        let metadata = options.metadata.map { (name: $0.key, value: $0.value) }
+        while true {
+            try Task.checkCancellation()
+            let timeout = retrier.attemptTimeout(now: clock.now)
+            let attemptDeadline = timeout.map { clock.now + $0 }
+            var connection: HTTP2Connection?
+            var auth: [(name: String, value: String)] = []
+            let failure: CallRetryStateMachine.Failure
+            do {
+                let current = try await channel.connection(until: retrier.deadline)
+                connection = current
+                do {
+                    auth = try await channel.authMetadata(on: current, timeout: timeout)
+                } catch let error where !(error is CancellationError) {
+                    throw AuthenticationFailure(error: error)
+                }
+                let result = try await attempt(
+                    current,
+                    GRPCRequestHead(path: path, metadata: metadata + auth, timeout: timeout)
+                )
+                channel.succeeded(on: current)
+                switch result {
+                case .accepted(let value):
+                    return value
+                case .rejected(let reason):
+                    failure = .stale(reason)
+                    channel.logger.log(
+                        .notice,
+                        "a member answered from an older revision than already seen; asking the next one",
+                        ["method": path, "endpoint": current.configuration.authority, "reason": reason]
+                    )
+                }
+            } catch let final as FinalError {
+                throw Self.publicError(for: final.error)
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                failure = Self.attemptFailure(error, attemptDeadline: attemptDeadline, now: clock.now)
+            }
+            let decision = retrier.failed(failure, now: clock.now)
+            if let reason = decision.abandon, let connection { channel.abandon(connection, reason: reason) }
+            switch decision.next {
+            case .retry(let delay):
+                channel.logger.log(
+                    .debug,
+                    "retrying a call",
+                    ["method": path, "reason": "\(failure)", "delay": "\(delay)"]
+                )
+                if delay > .zero { try await Task.sleep(for: delay) }
+            case .reauthenticate:
+                channel.authenticator?.invalidate(auth)
+            case .fail(let error):
+                if error.code == .outcomeUnknown {
+                    channel.logger.log(
+                        .warning,
+                        "a write failed after it may have reached the server; not retried",
+                        ["method": path, "endpoint": error.endpoint ?? "?"]
+                    )
+                }
+                throw error
+            }
+        }
+    }
+
+    /// What the retry rule makes of an error of one attempt.
+    private static func attemptFailure(
+        _ error: any Error,
+        attemptDeadline: ContinuousClock.Instant?,
+        now: ContinuousClock.Instant
+    ) -> CallRetryStateMachine.Failure {
+        switch error {
+        case let failure as AuthenticationFailure:
+            // The call's own request never went out: whatever failed, sending it again is safe.
+            switch attemptFailure(failure.error, attemptDeadline: attemptDeadline, now: now) {
+            case .connection(var error):
+                error.requestNotSent = true
+                return .connection(error)
+            case .status(var error):
+                error.requestNotSent = true
+                return .status(error)
+            case let other:
+                return other
+            }
+        case let failure as GRPCConnectionError:
+            return .connection(EtcdError(connection: failure))
+        case let noTime as EtcdChannel.NoTimeToConnect:
+            return .outOfTime(
+                noTime.lastFailure.map { EtcdError(connection: $0) }
+                    ?? EtcdError(
+                        .deadlineExceeded,
+                        message: "the call's deadline comes before the next connection attempt",
+                        requestNotSent: true
+                    )
+            )
+        case let status as GRPCStatus:
+            let etcdError = EtcdError(status: status)
+            if status.code == .deadlineExceeded {
+                return .timedOut(etcdError)
+            }
+            // etcd passes the deadline it was sent on as "context deadline exceeded": at the attempt's deadline it
+            // is that deadline, before it the member's own timeout.
+            if etcdError.code == .serverTimeout, status.message == EtcdError.contextDeadlineMessage,
+                let attemptDeadline, attemptDeadline - now <= CallRetryStateMachine.deadlineSlack
+            {
+                return .timedOut(etcdError)
+            }
+            return .status(etcdError)
+        case let etcdError as EtcdError:
+            return etcdError.code == .clientClosed || etcdError.code == .connectionFailed
+                ? .connection(etcdError) : .status(etcdError)
+        case let decoding as ProtobufDecodingError:
+            return .status(EtcdError(decoding: decoding, method: "a call"))
+        default:
+            return .status(EtcdError(.unknown, message: "\(error)"))
+        }
+    }
+
+    /// The error a caller sees for an error from the layers below: ``EtcdError``, or `CancellationError`.
+    static func publicError(for error: any Error) -> any Error {
+        switch error {
+        case let status as GRPCStatus: EtcdError(status: status)
+        case let failure as GRPCConnectionError: EtcdError(connection: failure)
+        case let decoding as ProtobufDecodingError: EtcdError(decoding: decoding, method: "a call")
+        case let noTime as EtcdChannel.NoTimeToConnect:
+            noTime.lastFailure.map { EtcdError(connection: $0) }
+                ?? EtcdError(.deadlineExceeded, message: "no time left to connect", requestNotSent: true)
+        default: error
+        }
+    }
+}
