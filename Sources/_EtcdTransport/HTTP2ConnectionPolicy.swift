@@ -160,7 +160,11 @@ struct HTTP2ConnectionPolicy {
         if !serverSpoke {
             if now >= settingsDeadline {
                 return [
-                    .fail(.connectFailed, detail: "the server sent nothing within the connect timeout", requestNotSent: true)
+                    .fail(
+                        .connectFailed,
+                        detail: "the server sent nothing within the connect timeout",
+                        requestNotSent: true
+                    )
                 ]
             }
             next = settingsDeadline

@@ -688,7 +688,14 @@ final class HTTP2IOLoop: @unchecked Sendable {
             case .stopTakingCalls(let detail):
                 stopTakingCalls(detail)
             case .fail(let reason, let detail, let requestNotSent):
-                fail(GRPCConnectionError(endpoint: endpoint, reason: reason, detail: detail, requestNotSent: requestNotSent))
+                fail(
+                    GRPCConnectionError(
+                        endpoint: endpoint,
+                        reason: reason,
+                        detail: detail,
+                        requestNotSent: requestNotSent
+                    )
+                )
                 return
             }
         }

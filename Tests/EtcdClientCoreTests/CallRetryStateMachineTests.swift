@@ -88,7 +88,9 @@ struct CallRetryStateMachineTests {
         for code in [EtcdError.Code.serverTimeout, .noLeader, .leaderChanged, .unavailable] {
             let error = EtcdError(code, message: "m")
             var read = machine(.idempotent)
-            #expect(read.failed(.status(error), now: start) == Decision(next: .retry(after: .zero), abandon: "\(code): m"))
+            #expect(
+                read.failed(.status(error), now: start) == Decision(next: .retry(after: .zero), abandon: "\(code): m")
+            )
             var write = machine(.ifNotSent)
             let decision = write.failed(.status(error), now: start)
             #expect(decision == Decision(next: .fail(error), abandon: "\(code): m"))
@@ -97,7 +99,9 @@ struct CallRetryStateMachineTests {
         // Before the request left (say, while authenticating), even a write goes to the next member.
         var write = machine(.ifNotSent)
         let notSent = EtcdError(.noLeader, message: "m", requestNotSent: true)
-        #expect(write.failed(.status(notSent), now: start) == Decision(next: .retry(after: .zero), abandon: "noLeader: m"))
+        #expect(
+            write.failed(.status(notSent), now: start) == Decision(next: .retry(after: .zero), abandon: "noLeader: m")
+        )
     }
 
     @Test("a refused token is renewed a bounded number of times; the final error says how many")
@@ -171,15 +175,23 @@ struct CallRetryStateMachineTests {
         #expect(first.failed(.outOfTime(noTime), now: start) == Decision(next: .fail(noTime)))
     }
 
-    @Test("a closed client and a repeated TLS failure end the call")
+    @Test("a closed client ends the call; a broken peer is tried twice per endpoint")
     func finalFailures() {
         let closed = EtcdError(.clientClosed, message: "closed", requestNotSent: true)
         var retrier = machine(.idempotent)
         #expect(retrier.failed(.connection(closed), now: start) == Decision(next: .fail(closed)))
         let tls = EtcdError(.tlsFailed, message: "certificate verify failed", requestNotSent: true)
         var handshakes = machine(.idempotent, endpoints: 2)
-        for _ in 0..<3 { #expect(handshakes.failed(.connection(tls), now: start) == retryAtOnce) }
-        #expect(handshakes.failed(.connection(tls), now: start) == Decision(next: .fail(tls)))
+        for _ in 0..<3 { #expect(handshakes.failed(.brokenPeer(tls), now: start) == retryAtOnce) }
+        #expect(handshakes.failed(.brokenPeer(tls), now: start) == Decision(next: .fail(tls)))
+        // A write broken after its request left is not sent again.
+        let garbled = EtcdError(.connectionFailed, message: "the server broke the HTTP/2 protocol")
+        var write = machine(.ifNotSent)
+        guard case .fail(let error) = write.failed(.brokenPeer(garbled), now: start).next else {
+            Issue.record("expected the write to give up")
+            return
+        }
+        #expect(error.code == .outcomeUnknown)
     }
 
     @Test("any other error is the caller's at once")

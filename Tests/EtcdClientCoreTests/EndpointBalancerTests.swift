@@ -78,3 +78,33 @@ struct EndpointBalancerTests {
         #expect(balancer.connectionFailed(using: &generator) == .zero)
     }
 }
+
+@Suite("Leaderless stream rule")
+struct LeaderlessStreamRuleTests {
+    @Test("one endpoint: gives up once it has said 'no leader' for the grace period")
+    func oneEndpoint() {
+        var rule = LeaderlessStreamRule()
+        let start = ContinuousClock.now
+        let verdicts = [Duration.zero, .milliseconds(999), LeaderlessStreamRule.grace].map {
+            rule.noLeader(at: "a", endpointCount: 1, now: start + $0)
+        }
+        #expect(verdicts == [false, false, true])
+    }
+
+    @Test("several endpoints: goes on while one has not said it; an answer starts over")
+    func severalEndpoints() {
+        var rule = LeaderlessStreamRule()
+        let start = ContinuousClock.now
+        var verdicts = [
+            rule.noLeader(at: "a", endpointCount: 2, now: start),
+            rule.noLeader(at: "a", endpointCount: 2, now: start + .seconds(5)),  // b was not asked yet
+        ]
+        rule.answered()
+        verdicts += [
+            rule.noLeader(at: "b", endpointCount: 2, now: start + .seconds(6)),
+            rule.noLeader(at: "a", endpointCount: 2, now: start + .milliseconds(6_500)),
+            rule.noLeader(at: "b", endpointCount: 2, now: start + .seconds(7)),
+        ]
+        #expect(verdicts == [false, false, false, false, true])
+    }
+}

@@ -34,17 +34,25 @@ extension Policy {
 struct HTTP2ConnectionPolicyTests {
     @Test("calls are held until the server's SETTINGS, which must come within the connect timeout")
     func settingsDeadline() {
-        var policy = Policy(settings: .init(connectTimeout: 2 * second, keepaliveInterval: nil, keepaliveTimeout: second))
+        var policy = Policy(
+            settings: .init(connectTimeout: 2 * second, keepaliveInterval: nil, keepaliveTimeout: second)
+        )
         policy.connecting(now: 0)
         #expect(policy.holdsCalls)
         #expect(policy.tick(now: second) == [])
         #expect(policy.nextWake == 2 * second)
         #expect(
             policy.tick(now: 2 * second) == [
-                .fail(.connectFailed, detail: "the server sent nothing within the connect timeout", requestNotSent: true)
+                .fail(
+                    .connectFailed,
+                    detail: "the server sent nothing within the connect timeout",
+                    requestNotSent: true
+                )
             ]
         )
-        var spoken = Policy(settings: .init(connectTimeout: 2 * second, keepaliveInterval: nil, keepaliveTimeout: second))
+        var spoken = Policy(
+            settings: .init(connectTimeout: 2 * second, keepaliveInterval: nil, keepaliveTimeout: second)
+        )
         spoken.connecting(now: 0)
         spoken.serverSettingsReceived()
         #expect(!spoken.holdsCalls)
@@ -53,7 +61,9 @@ struct HTTP2ConnectionPolicyTests {
 
     @Test("a held call whose deadline passes expires as held (nothing sent)")
     func heldExpiry() {
-        var policy = Policy(settings: .init(connectTimeout: 5 * second, keepaliveInterval: nil, keepaliveTimeout: second))
+        var policy = Policy(
+            settings: .init(connectTimeout: 5 * second, keepaliveInterval: nil, keepaliveTimeout: second)
+        )
         policy.connecting(now: 0)
         policy.callQueued(7, kind: .unary, deadline: 100 * millisecond, timeout: 100 * millisecond, held: true)
         #expect(policy.nextWake == 100 * millisecond)

@@ -204,7 +204,9 @@ struct FaultTests {
         let server = try EtcdTestFaultyServer(behavior: .close)
         defer { server.stop() }
         try await withEtcdClient(configuration: configuration(port: server.port)) { etcd in
-            let error = try await #require(throws: EtcdError.self) { try await etcd.get(EtcdKey("k")) }
+            let error = try await #require(throws: EtcdError.self) {
+                try await etcd.get(EtcdGetRequest(.key("k")), options: EtcdClient.CallOptions(timeout: .seconds(1)))
+            }
             #expect(error.code == .connectionFailed)
             #expect(error.endpoint == "127.0.0.1:\(server.port)")
         }
@@ -235,8 +237,14 @@ struct FaultTests {
         try await withEtcdClient(configuration: configuration) { etcd in
             let clock = ContinuousClock()
             let start = clock.now
-            // Two attempts (a write certainly not sent may be retried), each bounded by the 1 s connect timeout.
-            let error = try await #require(throws: EtcdError.self) { try await etcd.put(EtcdKey("k"), value: "v") }
+            // Attempts until the 2.5 s deadline (a write certainly not sent may be retried), each bounded by the
+            // 1 s connect timeout; the error says why the last connection failed.
+            let error = try await #require(throws: EtcdError.self) {
+                try await etcd.put(
+                    EtcdPutRequest("k", value: "v"),
+                    options: EtcdClient.CallOptions(timeout: .milliseconds(2_500))
+                )
+            }
             #expect(error.code == .connectionFailed)
             #expect(error.requestNotSent)
             #expect(error.message.contains("sent nothing"), "\(error)")
@@ -273,7 +281,12 @@ struct FaultTests {
             try await withEtcdClient(configuration: cluster.clientConfiguration) { etcd in
                 try await etcd.put("restart/k", value: "1")
                 cluster.members[0].stop()
-                let error = try await #require(throws: EtcdError.self) { try await etcd.get("restart/k") }
+                let error = try await #require(throws: EtcdError.self) {
+                    try await etcd.get(
+                        EtcdGetRequest(.key("restart/k")),
+                        options: EtcdClient.CallOptions(timeout: .seconds(1))
+                    )
+                }
                 #expect(error.code == .connectionFailed)
                 #expect(error.endpoint == cluster.members[0].endpoint.description)
                 try cluster.members[0].start()

@@ -28,7 +28,8 @@ final class EtcdChannel: Sendable {
         var closed = false
     }
 
-    private let configuration: EtcdClient.Configuration
+    /// The client's configuration.
+    let configuration: EtcdClient.Configuration
     private let tlsContext: TLSContext?
     private let state: Mutex<State>
     /// The token keeper, when the client authenticates.
@@ -135,7 +136,10 @@ final class EtcdChannel: Sendable {
     /// has authentication off. Authenticates first, within `timeout`, when there is no token.
     ///
     /// - Throws: what `Authenticate` failed with, as the transport reports it; `CancellationError`.
-    func authMetadata(on connection: HTTP2Connection, timeout: Duration?) async throws -> [(
+    func authMetadata(
+        on connection: HTTP2Connection,
+        timeout: Duration?
+    ) async throws -> [(
         name: String, value: String
     )] {
         guard let authenticator else { return [] }

@@ -183,12 +183,17 @@ extension EtcdClient {
             case .connection(var error):
                 error.requestNotSent = true
                 return .connection(error)
+            case .brokenPeer(var error):
+                error.requestNotSent = true
+                return .brokenPeer(error)
             case .status(var error):
                 error.requestNotSent = true
                 return .status(error)
             case let other:
                 return other
             }
+        case let failure as GRPCConnectionError where failure.reason == .protocolError || failure.reason == .tlsFailed:
+            return .brokenPeer(EtcdError(connection: failure))
         case let failure as GRPCConnectionError:
             return .connection(EtcdError(connection: failure))
         case let noTime as EtcdChannel.NoTimeToConnect:

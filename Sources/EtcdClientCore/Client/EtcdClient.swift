@@ -13,6 +13,8 @@ public final class EtcdClient: Sendable {
     let channel: EtcdChannel
     let watchHub: EtcdWatchHub
     let leaseKeeper: EtcdLeaseKeepAliveHub
+    /// When each lease granted or renewed through this client expires without another renewal.
+    let leaseDeadlines = LeaseDeadlines()
     /// The newest revision seen, below which serializable reads are refused.
     let revisionFloor = RevisionFloor()
     /// The periodic endpoint sync, when ``Configuration/autoSyncInterval`` is set.
@@ -33,7 +35,7 @@ public final class EtcdClient: Sendable {
         self.configuration = configuration
         self.channel = try EtcdChannel(configuration: configuration)
         self.watchHub = EtcdWatchHub(channel: channel)
-        self.leaseKeeper = EtcdLeaseKeepAliveHub(channel: channel)
+        self.leaseKeeper = EtcdLeaseKeepAliveHub(channel: channel, deadlines: leaseDeadlines)
         if let interval = configuration.autoSyncInterval {
             let task = Self.keepEndpointsSynced(self, every: interval)
             endpointSync.withLock { $0 = task }

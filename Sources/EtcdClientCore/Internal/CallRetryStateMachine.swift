@@ -16,8 +16,9 @@
 /// | an answer from an older revision than already seen | again on the next member, once per endpoint, then ``EtcdError/Code/staleRead`` | - |
 /// | anything else | the error | the error |
 ///
-/// Retrying ends at the call's deadline; a call without one retries for ``boundWithoutDeadline`` at most. A TLS
-/// handshake failure is tried twice per endpoint at most: it does not heal by waiting. The pacing between
+/// Retrying ends at the call's deadline; a call without one retries for ``boundWithoutDeadline`` at most. A peer
+/// that answers with something other than HTTP/2, or fails the TLS handshake, is tried twice per endpoint at most:
+/// that does not heal by waiting, where a refused or lost connection (a member restarting) does. The pacing between
 /// connection attempts is the channel's (a capped, jittered backoff once every endpoint failed in a row).
 struct CallRetryStateMachine {
     typealias Instant = ContinuousClock.Instant
@@ -27,6 +28,9 @@ struct CallRetryStateMachine {
         /// No connection could be had, or it broke; ``EtcdError/requestNotSent`` says whether the request
         /// certainly never reached a server.
         case connection(EtcdError)
+        /// The peer broke the HTTP/2 protocol or failed the TLS handshake: a misconfiguration, more likely than a
+        /// passing fault.
+        case brokenPeer(EtcdError)
         /// The attempt's time ran out: its local deadline passed, or the server reported its propagated deadline.
         case timedOut(EtcdError)
         /// The server answered with an error (``EtcdError/requestNotSent`` set when it came before the request
@@ -82,7 +86,7 @@ struct CallRetryStateMachine {
     private var reauthentications = 0
     private var overloadRetries = 0
     private var overloadBackoff = ReconnectBackoff()
-    private var tlsFailures = 0
+    private var brokenPeers = 0
 
     /// A call of `kind` starting `now`, with `timeout` (`nil`: none), on a client of `endpointCount` endpoints.
     init(kind: EtcdRetryPolicy, timeout: Duration?, endpointCount: Int, authenticates: Bool, now: Instant) {
@@ -116,6 +120,10 @@ struct CallRetryStateMachine {
         switch failure {
         case .connection(let error):
             return connectionFailed(error, now: now)
+        case .brokenPeer(let error):
+            brokenPeers += 1
+            if brokenPeers >= 2 * endpointCount { return Decision(next: .fail(error)) }
+            return connectionFailed(error, now: now)
         case .timedOut(let error):
             var error = error
             error.code = .deadlineExceeded
@@ -138,15 +146,7 @@ struct CallRetryStateMachine {
     }
 
     private mutating func connectionFailed(_ error: EtcdError, now: Instant) -> Decision {
-        switch error.code {
-        case .clientClosed:
-            return Decision(next: .fail(error))
-        case .tlsFailed:
-            tlsFailures += 1
-            if tlsFailures >= 2 * endpointCount { return Decision(next: .fail(error)) }
-        default:
-            break
-        }
+        if error.code == .clientClosed { return Decision(next: .fail(error)) }
         if error.requestNotSent || kind == .idempotent {
             return retry(after: error, now: now, abandon: nil)
         }

@@ -8,7 +8,7 @@ import _EtcdWire
 /// reads the stream in one task and drives the renewal timer in another.
 final class EtcdLeaseKeepAliveHub: Sendable {
     private struct State {
-        var machine = LeaseKeepAliveStateMachine()
+        var machine: LeaseKeepAliveStateMachine
         var stream: GRPCStream?
         var consumers: [Int64: AsyncThrowingStream<EtcdLeaseHeartbeat, any Error>.Continuation] = [:]
         var latest: [Int64: EtcdLeaseHeartbeat] = [:]
@@ -17,7 +17,8 @@ final class EtcdLeaseKeepAliveHub: Sendable {
     }
 
     private let channel: EtcdChannel
-    private let state = Mutex(State())
+    private let deadlines: LeaseDeadlines
+    private let state: Mutex<State>
     /// The timer's period: a sixth of the shortest TTL, at most 500 ms (as the Go client's send loop), and
     /// 50 ms before any answer. A renewal due a third of the TTL after the last answer goes out within one
     /// period of it (by half the TTL at the latest), renewals due close together share one write, and many
@@ -26,8 +27,15 @@ final class EtcdLeaseKeepAliveHub: Sendable {
         max(.milliseconds(50), min(.milliseconds(500), (shortestTTL ?? .zero) / 6))
     }
 
-    init(channel: EtcdChannel) {
+    /// A hub on `channel` that records renewals in `deadlines`.
+    ///
+    /// A lease whose TTL the client does not know must be answered within the connect timeout and a second,
+    /// as with the Go client's first keep-alive.
+    init(channel: EtcdChannel, deadlines: LeaseDeadlines) {
         self.channel = channel
+        self.deadlines = deadlines
+        let firstAnswerTimeout = channel.configuration.connectTimeout + .seconds(1)
+        self.state = Mutex(State(machine: LeaseKeepAliveStateMachine(firstAnswerTimeout: firstAnswerTimeout)))
     }
 
     /// Starts keeping `lease` alive.
@@ -36,7 +44,7 @@ final class EtcdLeaseKeepAliveHub: Sendable {
             bufferingPolicy: .bufferingNewest(1)
         )
         let id = state.withLock { state -> Int64 in
-            let (id, actions) = state.machine.add(lease, now: .now)
+            let (id, actions) = state.machine.add(lease, now: .now, expiresBy: deadlines.deadline(of: lease))
             state.consumers[id] = continuation
             perform(actions, in: &state)
             if !state.tickerRunning {
@@ -95,6 +103,7 @@ final class EtcdLeaseKeepAliveHub: Sendable {
             case .closeStream:
                 state.stream?.cancel()
             case .heartbeat(let id, let heartbeat):
+                deadlines.record(heartbeat.lease, ttl: heartbeat.ttl)
                 state.latest[id] = heartbeat
                 state.consumers[id]?.yield(heartbeat)
             case .fail(let id, let error):

@@ -8,6 +8,11 @@ import _EtcdWire
 /// deadline passes without an answer (the server is unreachable), the lease is reported expired. An answer
 /// with a TTL of zero or less means the server no longer has the lease: expired if its deadline has passed,
 /// otherwise revoked (or never known to the server).
+///
+/// The deadline runs from the start, not only from the first answer: a lease this client granted or renewed
+/// starts with the deadline it had then, so a keep-alive started while its member is down ends with
+/// ``EtcdError/Code/leaseExpired`` when the lease does; a lease whose TTL the client does not know must be
+/// answered within ``firstAnswerTimeout`` (as the Go client's first keep-alive timeout).
 struct LeaseKeepAliveStateMachine {
     typealias Instant = ContinuousClock.Instant
 
@@ -17,8 +22,11 @@ struct LeaseKeepAliveStateMachine {
         let lease: EtcdLeaseID
         /// The TTL the server last reported.
         var remainingTTL: Duration?
-        /// When the server will expire the lease without a renewal, as far as the client knows.
+        /// When the server will expire the lease without a renewal, as far as the client knows; or, before any
+        /// answer about a lease whose TTL is unknown, when the first answer must have come.
         var deadline: Instant?
+        /// Whether ``deadline`` is the lease's own (from a grant or an answer), not the first-answer timeout.
+        var deadlineKnown = false
         /// When to send the next renewal.
         var nextRenewal: Instant
         /// When the last renewal went out, while its answer is awaited.
@@ -51,6 +59,8 @@ struct LeaseKeepAliveStateMachine {
 
     /// How long to wait for an answer before sending the renewal again.
     let resendAfter: Duration
+    /// How long a lease whose TTL is unknown may wait for its first answer; `nil` for ever.
+    let firstAnswerTimeout: Duration?
     private(set) var registrations: [Int64: Registration] = [:]
     /// The registrations of each lease, so that an answer finds its registrations without a scan.
     private var registrationsByLease: [EtcdLeaseID: [Int64]] = [:]
@@ -59,12 +69,16 @@ struct LeaseKeepAliveStateMachine {
     private(set) var phase = StreamPhase.idle
     private var nextID: Int64 = 1
 
-    init(resendAfter: Duration = .seconds(1)) {
+    init(resendAfter: Duration = .seconds(1), firstAnswerTimeout: Duration? = nil) {
         self.resendAfter = resendAfter
+        self.firstAnswerTimeout = firstAnswerTimeout
     }
 
     /// Starts keeping `lease` alive; the first renewal goes out at once.
-    mutating func add(_ lease: EtcdLeaseID, now: Instant) -> (id: Int64, actions: [Action]) {
+    ///
+    /// - Parameter expiresBy: when the server expires the lease without a renewal, if the client knows (from its
+    ///   grant or its last renewal); `nil` when it does not.
+    mutating func add(_ lease: EtcdLeaseID, now: Instant, expiresBy: Instant? = nil) -> (id: Int64, actions: [Action]) {
         let id = nextID
         nextID += 1
         var registration = Registration(lease: lease, nextRenewal: now)
@@ -72,6 +86,12 @@ struct LeaseKeepAliveStateMachine {
             // The server expires the lease, not a registration: a new one shares what is known of it.
             registration.remainingTTL = sibling.remainingTTL
             registration.deadline = sibling.deadline
+            registration.deadlineKnown = sibling.deadlineKnown
+        } else if let expiresBy, expiresBy > now {
+            registration.deadline = expiresBy
+            registration.deadlineKnown = true
+        } else if let firstAnswerTimeout {
+            registration.deadline = now + firstAnswerTimeout
         }
         var actions: [Action] = []
         switch phase {
@@ -143,6 +163,7 @@ struct LeaseKeepAliveStateMachine {
             let ttl = Duration.seconds(response.ttl)
             registration.remainingTTL = ttl
             registration.deadline = now + ttl
+            registration.deadlineKnown = true
             registration.nextRenewal = now + ttl / 3
             registration.awaitingSince = nil
             registrations[id] = registration
@@ -181,10 +202,12 @@ struct LeaseKeepAliveStateMachine {
         for id in expired.sorted() {
             guard let registration = registrations.removeValue(forKey: id) else { continue }
             forget(id, of: registration.lease)
-            let error = EtcdError(
-                .leaseExpired,
-                message: "lease \(registration.lease) expired: no renewal reached the server within its TTL"
-            )
+            let message =
+                registration.deadlineKnown
+                ? "lease \(registration.lease) expired: no renewal reached the server within its TTL"
+                : "lease \(registration.lease): no answer within \(firstAnswerTimeout ?? .zero) of starting, and its TTL "
+                    + "is unknown to this client; it may have expired"
+            let error = EtcdError(.leaseExpired, message: message)
             actions.append(.fail(registration: id, error))
         }
         for id in due.sorted() {
@@ -209,7 +232,7 @@ struct LeaseKeepAliveStateMachine {
     }
 
     private static func goneError(_ registration: Registration, lease: EtcdLeaseID, now: Instant) -> EtcdError {
-        guard let deadline = registration.deadline else {
+        guard let deadline = registration.deadline, registration.deadlineKnown else {
             return EtcdError(.leaseNotFound, message: "lease \(lease) does not exist")
         }
         if deadline <= now {

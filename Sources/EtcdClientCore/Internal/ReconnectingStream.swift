@@ -23,8 +23,8 @@ enum ReconnectingStream {
     ///   - opened: a new stream is open; the hub sends what it must on it.
     ///   - received: a response arrived; the verdict says whether to go on with this stream.
     ///   - ended: the stream ended or could not be opened; returns whether to open another.
-    ///   - terminated: the client was closed, or its credentials were refused; the hub ends everything it runs
-    ///     with this error.
+    ///   - terminated: the client was closed, its credentials were refused, or (with `hasleader` in `metadata`) no
+    ///     endpoint has a leader (see ``LeaderlessStreamRule``); the hub ends everything it runs with this error.
     static func run<Method: ProtobufRPCMethod>(
         _ method: Method.Type,
         channel: EtcdChannel,
@@ -35,6 +35,7 @@ enum ReconnectingStream {
         terminated: (EtcdError) -> Void
     ) async {
         var backoff = ReconnectBackoff()
+        var leaderless = LeaderlessStreamRule()
         while true {
             var reason = "the server ended the stream"
             var retryAtOnce = false
@@ -49,6 +50,7 @@ enum ReconnectingStream {
                         if !confirmed {
                             confirmed = true
                             backoff.reset()
+                            leaderless.answered()
                             channel.succeeded(on: opening.connection)
                         }
                         if received(response) == .reauthenticate {
@@ -62,6 +64,30 @@ enum ReconnectingStream {
                     // The member cannot serve this stream (no leader, with `hasleader`): use the next one.
                     reason = "UNAVAILABLE: \(status.message)"
                     channel.abandon(opening.connection, reason: reason)
+                    let error = EtcdError(status: status)
+                    if error.code == .noLeader,
+                        leaderless.noLeader(
+                            at: opening.connection.configuration.authority,
+                            endpointCount: channel.endpointCount,
+                            now: .now
+                        )
+                    {
+                        stream.cancel()
+                        channel.logger.log(
+                            .warning,
+                            "no endpoint has a leader; ending the stream's users",
+                            ["method": Method.path, "reason": status.message]
+                        )
+                        terminated(
+                            EtcdError(
+                                .noLeader,
+                                message:
+                                    "no endpoint has had a leader for \(LeaderlessStreamRule.grace): \(status.message)",
+                                grpcStatusCode: status.code.rawValue
+                            )
+                        )
+                        return
+                    }
                 } catch let status as GRPCStatus where EtcdError(status: status).code.asksForNewToken {
                     reason = "the auth token was rejected"
                     channel.authenticator?.invalidate(opening.auth)

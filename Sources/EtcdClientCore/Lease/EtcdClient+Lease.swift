@@ -14,7 +14,9 @@ extension EtcdClient {
         let (seconds, attoseconds) = ttl.components
         request.ttl = seconds + (attoseconds > 0 ? 1 : 0)
         request.id = id?.rawValue ?? 0
-        return EtcdLeaseGrant(try await call(EtcdserverPB.LeaseService.LeaseGrant.self, request))
+        let grant = EtcdLeaseGrant(try await call(EtcdserverPB.LeaseService.LeaseGrant.self, request))
+        leaseDeadlines.record(grant.id, ttl: grant.ttl)
+        return grant
     }
 
     /// Revokes a lease: it ends at once and the keys attached to it are deleted.
@@ -25,7 +27,9 @@ extension EtcdClient {
     public func revokeLease(_ id: EtcdLeaseID) async throws -> EtcdResponseHeader {
         var request = EtcdserverPB.LeaseRevokeRequest()
         request.id = id.rawValue
-        return EtcdResponseHeader(try await call(EtcdserverPB.LeaseService.LeaseRevoke.self, request).header)
+        let header = EtcdResponseHeader(try await call(EtcdserverPB.LeaseService.LeaseRevoke.self, request).header)
+        leaseDeadlines.forget(id)
+        return header
     }
 }
 
@@ -84,6 +88,7 @@ extension EtcdClient {
                 guard response.ttl > 0 else {
                     throw FinalError(error: EtcdError(.leaseNotFound, message: "lease \(lease) does not exist"))
                 }
+                leaseDeadlines.record(lease, ttl: .seconds(response.ttl))
                 return .accepted(.seconds(response.ttl))
             }
             try Task.checkCancellation()
@@ -101,7 +106,9 @@ extension EtcdClient {
         var request = EtcdserverPB.LeaseTimeToLiveRequest()
         request.id = lease.rawValue
         request.keys = includeKeys
-        return EtcdLeaseTimeToLive(try await call(EtcdserverPB.LeaseService.LeaseTimeToLive.self, request))
+        let answer = EtcdLeaseTimeToLive(try await call(EtcdserverPB.LeaseService.LeaseTimeToLive.self, request))
+        if let remaining = answer.remainingTTL { leaseDeadlines.record(lease, ttl: remaining) }
+        return answer
     }
 
     /// Every lease the cluster has.

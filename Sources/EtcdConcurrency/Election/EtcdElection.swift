@@ -35,6 +35,7 @@ public final class EtcdElection: Sendable {
         if let failure = session.failure { throw failure }
         let client = session.client
         let key = key
+        try await FencedRelease.settle(key, session: session)
         let response = try await client.txn(
             if: [.missing(key)],
             then: [.put(key, value: value, lease: session.lease)],
@@ -64,8 +65,9 @@ public final class EtcdElection: Sendable {
                 )
             }
         } catch {
+            let session = session
             await PredecessorWait.uncancellable {
-                _ = try await client.txn(if: [.createRevision(key, .equal, revision)], then: [.delete(key)])
+                try await FencedRelease.release(key, createdAt: revision, session: session)
             }
             throw error
         }

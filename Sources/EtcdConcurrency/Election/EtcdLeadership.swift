@@ -29,11 +29,12 @@ public struct EtcdLeadership: Sendable {
         }
     }
 
-    /// Gives up leadership: deletes our key if it is still ours.
+    /// Gives up leadership: deletes our key if it is still ours. When the outcome stays unknown, the error is
+    /// thrown, and the resignation is sent again before this session campaigns in this election again.
     ///
     /// - Throws: `EtcdError`.
     public func resign() async throws {
-        _ = try await election.session.client.txn(if: [fence], then: [.delete(key)])
+        try await FencedRelease.release(key, createdAt: revision, session: election.session)
     }
 }
 

@@ -7,6 +7,10 @@ import Synchronization
 /// lease; the key with the lowest creation revision holds the lock, and each waiter waits for the deletion
 /// of the key just before its own, so the lock is fair (first come, first served). Locking when
 /// uncontended takes one round trip.
+///
+/// Unlike the Go recipe, every release is fenced: it deletes our key only while it is the one this acquisition
+/// created, and a release whose outcome is unknown is settled before the session locks again, so that a late
+/// release never frees a later holder's lock (see ``unlock()``).
 public final class EtcdMutex: Sendable {
     /// The session whose lease holds the lock's key.
     public let session: EtcdSession
@@ -60,11 +64,14 @@ public final class EtcdMutex: Sendable {
             // The session may have ended while we waited: our key must still be the one we queued with.
             guard let mine = try await client.get(key), mine.createRevision == revision else {
                 throw session.failure
-                    ?? EtcdError(.sessionExpired, message: "the lock key \(key) disappeared while waiting")
+                    ?? EtcdError(
+                        .lockNotHeld,
+                        message: "our lock key \(key) was deleted or re-created while waiting; the session is alive"
+                    )
             }
         } catch {
             // Leave the queue, as the Go recipe does, so that nobody waits behind a key that no one holds.
-            await PredecessorWait.uncancellable { try await client.delete(key) }
+            await release(revision)
             throw error
         }
         return hold(revision: revision, header: acquired)
@@ -79,18 +86,23 @@ public final class EtcdMutex: Sendable {
         if owner == nil || owner?.createRevision == revision {
             return hold(revision: revision, header: header)
         }
-        let client = session.client
-        let key = key
-        await PredecessorWait.uncancellable { try await client.delete(key) }
+        await release(revision)
         return nil
     }
 
-    /// Releases the lock (deletes our key).
+    /// Releases the lock: deletes our key if it is still the one this acquisition created (a later acquisition's
+    /// key is never deleted). Without an acquisition through this object, deletes our key, as the Go recipe does.
+    ///
+    /// When the outcome stays unknown (the call failed after it may have reached a member), the error is thrown,
+    /// and the release is sent again before this session locks this mutex again.
     ///
     /// - Throws: `EtcdError`.
     public func unlock() async throws {
-        ownership.withLock { $0 = nil }
-        try await session.client.delete(key)
+        guard let held = ownership.withLock({ $0.take() }) else {
+            try await session.client.delete(key)
+            return
+        }
+        try await FencedRelease.release(key, createdAt: held.revision, session: session)
     }
 
     /// Runs `body` while holding the lock, and releases it when `body` returns or throws, or the task is
@@ -124,17 +136,26 @@ public final class EtcdMutex: Sendable {
         _ held: EtcdLockOwnership,
         _ body: @escaping @Sendable (EtcdLockOwnership) async throws -> Result
     ) async throws -> Result {
-        let client = session.client
-        let key = key
+        let result: Result
         do {
-            let result = try await SessionGuard.run(while: session) { try await body(held) }
-            ownership.withLock { $0 = nil }
-            await PredecessorWait.uncancellable { try await client.delete(key) }
-            return result
+            result = try await SessionGuard.run(while: session) { try await body(held) }
         } catch {
             ownership.withLock { $0 = nil }
-            await PredecessorWait.uncancellable { try await client.delete(key) }
+            await release(held.revision)
             throw error
+        }
+        ownership.withLock { $0 = nil }
+        await release(held.revision)
+        return result
+    }
+
+    /// Releases the key created at `revision`, whatever the calling task's state; a failure is left to be settled
+    /// before the next acquisition.
+    private func release(_ revision: Int64) async {
+        let key = key
+        let session = session
+        await PredecessorWait.uncancellable {
+            try await FencedRelease.release(key, createdAt: revision, session: session)
         }
     }
 
@@ -142,6 +163,7 @@ public final class EtcdMutex: Sendable {
     private func enqueue() async throws -> (revision: Int64, owner: EtcdKeyValue?, header: EtcdResponseHeader) {
         if let failure = session.failure { throw failure }
         let key = key
+        try await FencedRelease.settle(key, session: session)
         let holder = queue.head
         let response = try await session.client.txn(
             if: [.missing(key)],

@@ -22,6 +22,9 @@ public final class EtcdSession: Sendable {
     /// The lease's TTL as granted.
     public let ttl: Duration
     private let state = Mutex(State())
+    /// Keys of this session whose fenced release has an unknown outcome, with the creation revision it was fenced
+    /// on; settled before the session writes the key again (see ``FencedRelease``).
+    let unsettledReleases = Mutex<[EtcdKey: Int64]>([:])
 
     private init(client: EtcdClient, lease: EtcdLeaseID, ttl: Duration) {
         self.client = client

@@ -1,0 +1,50 @@
+import EtcdClientCore
+import Synchronization
+
+/// How a recipe deletes its own key: only while it is the key it created (a fence on its creation revision), and
+/// never leaving an unknown outcome behind.
+///
+/// A plain delete sent to a member that stalls (a paused leader) can be applied seconds later, after the same
+/// session created the key again for a later acquisition (the key name is the same each time), and delete that
+/// one: the next contender then walks in while we believe we hold the lock. The Go recipe has this hole. Here a
+/// release deletes the key only if its creation revision is still the one we hold, so a late one deletes nothing
+/// new; and a release whose outcome stays unknown (the request may still be applied) is settled, sent again until
+/// a member answers, before the same session writes that key again, so that a late copy finds a different
+/// creation revision.
+enum FencedRelease {
+    /// How long one release may take: shorter than the default call timeout, so that cleanup after a cancel does
+    /// not hold its caller for long; an unanswered one is settled later.
+    static let timeout = Duration.seconds(5)
+
+    /// Deletes `key` if it is still the one created at `revision`.
+    ///
+    /// - Returns: whether it deleted the key (`false`: it was already gone or re-created).
+    /// - Throws: `EtcdError`; an outcome left unknown (or cancellation) is remembered in `session` first.
+    @discardableResult
+    static func release(_ key: EtcdKey, createdAt revision: Int64, session: EtcdSession) async throws -> Bool {
+        session.unsettledReleases.withLock { $0[key] = revision }
+        let response: EtcdTxnResponse
+        do {
+            response = try await session.client.txn(
+                EtcdTxnRequest(if: [.createRevision(key, .equal, revision)], then: [.delete(key)]),
+                options: EtcdClient.CallOptions(timeout: timeout)
+            )
+        } catch let error as EtcdError where error.requestNotSent {
+            // Certainly not applied: nothing is left to settle.
+            session.unsettledReleases.withLock { if $0[key] == revision { $0[key] = nil } }
+            throw error
+        }
+        session.unsettledReleases.withLock { if $0[key] == revision { $0[key] = nil } }
+        return response.succeeded
+    }
+
+    /// Before `session` writes `key` again: sends again a release of it whose outcome is unknown, until a member
+    /// answers it.
+    ///
+    /// - Throws: `EtcdError` when it cannot be settled now (the caller fails rather than risk the late release);
+    ///   `CancellationError`.
+    static func settle(_ key: EtcdKey, session: EtcdSession) async throws {
+        guard let revision = session.unsettledReleases.withLock({ $0[key] }) else { return }
+        try await release(key, createdAt: revision, session: session)
+    }
+}
