@@ -64,7 +64,9 @@ struct OrderingTests {
         }
     }
 
-    @Test("an endpoint behind what the client has seen is skipped; with only such endpoints the read is staleRead")
+    @Test(
+        "an endpoint behind what the client has seen is skipped; with only such endpoints a read or a serializable txn is staleRead"
+    )
     func staleEndpointSkipped() async throws {
         try await withRelayedEtcdTestCluster { current, relay in
             try await withEtcdTestCluster { behind in
@@ -97,7 +99,13 @@ struct OrderingTests {
                             try await narrow.get(EtcdGetRequest(.key("ordering/k"), consistency: .serializable))
                         }
                         #expect(error.code == .staleRead, "\(error)")
-
+                        // A transaction of serializable reads is answered locally too, and checked the same way.
+                        let snapshotRead = EtcdTxnRequest(
+                            if: [],
+                            then: [.get(EtcdGetRequest(.key("ordering/k"), consistency: .serializable))]
+                        )
+                        let txnError = try await #require(throws: EtcdError.self) { try await narrow.txn(snapshotRead) }
+                        #expect(txnError.code == .staleRead, "\(txnError)")
                     }
                 }
 
@@ -115,6 +123,15 @@ struct OrderingTests {
                     relay.set(.cut)
                     let old = try await etcd.get("ordering/k", consistency: .serializable)
                     #expect(old?.stringValue == "old")
+                    let txn = try await etcd.txn(
+                        if: [],
+                        then: [.get(EtcdGetRequest(.key("ordering/k"), consistency: .serializable))]
+                    )
+                    guard case .get(let answer)? = txn.responses.first else {
+                        Issue.record("expected a read's answer")
+                        return
+                    }
+                    #expect(answer.keyValues.first?.stringValue == "old")
                 }
             }
         }

@@ -56,6 +56,21 @@ package final class EtcdTestCluster: Sendable {
         return configuration
     }
 
+    /// A relay in front of each member's client port, in member order, so that a test can blackhole, cut or
+    /// delay the path from a client to one member while the member itself runs. The caller stops them.
+    package func clientRelays() throws -> [EtcdTestRelay] {
+        try members.map { try EtcdTestRelay(targetPort: $0.clientPort) }
+    }
+
+    /// A client configuration that reaches member `index` first and then the others, each through its relay in
+    /// `relays` (see ``clientRelays()``).
+    package func configuration(through relays: [EtcdTestRelay], startingOn index: Int) -> EtcdClient.Configuration {
+        var configuration = clientConfiguration
+        let order = [index] + relays.indices.filter { $0 != index }
+        configuration.endpoints = order.map { .hostname("127.0.0.1", port: relays[$0].port) }
+        return configuration
+    }
+
     /// Starts `count` members and waits until every one is healthy.
     ///
     /// - Parameters:

@@ -14,8 +14,11 @@ extension EtcdClient {
     /// - Parameters:
     ///   - peerURLs: the new member's peer URLs.
     ///   - asLearner: whether it joins as a non-voting learner. Defaults to `false`.
-    /// - Throws: `EtcdError` (`.peerURLExists`, `.memberBadURLs`, `.tooManyLearners`, ...).
+    /// - Throws: `EtcdError` (`.invalidArgument` for a URL that is not `http`, `https`, `unix` or `unixs` with a
+    ///   host and port and nothing else, checked before anything is sent; `.peerURLExists`, `.memberBadURLs`,
+    ///   `.tooManyLearners`, ...).
     public func addMember(peerURLs: [String], asLearner: Bool = false) async throws -> EtcdMembersResponse {
+        try PeerURLValidation.check(peerURLs)
         var request = EtcdserverPB.MemberAddRequest()
         request.peerURLs = peerURLs
         request.isLearner = asLearner
@@ -35,8 +38,12 @@ extension EtcdClient {
 
     /// Changes a member's peer URLs.
     ///
-    /// - Throws: `EtcdError` (`.memberNotFound`, `.peerURLExists`, ...).
+    /// The URLs are checked before anything is sent (etcd 3.4 does not check them).
+    ///
+    /// - Throws: `EtcdError` (`.invalidArgument` for a URL that is not `http`, `https`, `unix` or `unixs` with a
+    ///   host and port and nothing else; `.memberNotFound`, `.peerURLExists`, ...).
     public func updateMember(id: UInt64, peerURLs: [String]) async throws -> EtcdMembersResponse {
+        try PeerURLValidation.check(peerURLs)
         var request = EtcdserverPB.MemberUpdateRequest()
         request.id = id
         request.peerURLs = peerURLs
