@@ -33,8 +33,9 @@ extension EtcdClient {
 
     /// Options of one call.
     public struct CallOptions: Sendable, Hashable {
-        /// How long a unary call may take before it fails with ``EtcdError/Code/deadlineExceeded``;
-        /// `nil` means no limit. Defaults to 30 seconds.
+        /// How long a unary call may take, retries included, before it fails with
+        /// ``EtcdError/Code/deadlineExceeded``; `nil` means no limit (a call without one stops retrying after 30
+        /// seconds). Defaults to 30 seconds.
         public var timeout: Duration? = .seconds(30)
         /// Extra gRPC metadata sent with the call, such as `hasleader: true`. Names must be lower-case.
         /// Defaults to none.
@@ -48,6 +49,11 @@ extension EtcdClient {
     }
 
     /// HTTP/2 PING keepalive settings.
+    ///
+    /// Whatever they are, a call that hears nothing after its request, on a connection that receives nothing
+    /// either, for a quarter of its timeout (250 ms to 2 seconds) sends a PING at once (at most one every 5
+    /// seconds), and a connection that does not acknowledge it is given up: a read then moves to another member
+    /// within its deadline.
     public struct Keepalive: Sendable, Hashable {
         /// How long the connection may be silent, while calls are open, before a PING is sent; `nil` turns
         /// keepalive off. Defaults to 10 seconds. etcd refuses pings more frequent than its

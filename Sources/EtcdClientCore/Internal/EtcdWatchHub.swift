@@ -156,11 +156,12 @@ final class EtcdWatchHub: Sendable {
             received: { response in
                 state.withLock { state in
                     // etcd checks a watch's permission with the stream's token when the watch is created: an
-                    // expired token cancels the create. Authenticate again and re-create every watcher on a new
-                    // stream, twice in a row at most, rather than end the watch.
-                    if response.canceled,
-                        EtcdError.code(forServerMessage: response.cancelReason)?.asksForNewToken == true,
-                        state.tokenRefusals < 2
+                    // expired token cancels the create (etcd 3.4 says the token is invalid or old; 3.5 says
+                    // only "permission denied"). Authenticate again and re-create every watcher on a new stream,
+                    // twice in a row at most, rather than end the watch; a real refusal then ends it.
+                    if response.canceled, state.tokenRefusals < 2,
+                        let code = EtcdError.code(forServerMessage: response.cancelReason),
+                        code.asksForNewToken || (code == .permissionDenied && channel.authenticator != nil)
                     {
                         state.tokenRefusals += 1
                         return .reauthenticate
