@@ -470,14 +470,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
             return
         }
         guard !call.finished else { return }
-        if let session {
-            nghttp2_submit_rst_stream(
-                session,
-                UInt8(NGHTTP2_FLAG_NONE.rawValue),
-                call.streamID,
-                UInt32(NGHTTP2_CANCEL.rawValue)
-            )
-        }
+        resetStream(call.streamID)
         policy.callEnded(callID)
         call.finish(throwing: CancellationError())
     }
@@ -537,14 +530,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
                 call.deliver(message)
             }
         } catch {
-            if let session {
-                nghttp2_submit_rst_stream(
-                    session,
-                    UInt8(NGHTTP2_FLAG_NONE.rawValue),
-                    streamID,
-                    UInt32(NGHTTP2_CANCEL.rawValue)
-                )
-            }
+            resetStream(streamID)
             call.finish(throwing: GRPCStatus(code: .internal, message: "malformed gRPC message framing: \(error)"))
         }
     }
@@ -573,6 +559,12 @@ final class HTTP2IOLoop: @unchecked Sendable {
         guard let call = callsByStream[streamID] else { return }
         call.headersSent = true
         policy.requestSent(call.id, now: MonotonicClock.now())
+    }
+
+    /// Resets a stream with CANCEL (the call was cancelled, expired or sent garbage).
+    private func resetStream(_ streamID: Int32) {
+        guard let session else { return }
+        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, UInt32(NGHTTP2_CANCEL.rawValue))
     }
 
     /// No new calls from now on; the connection ends once the open ones have.
@@ -672,14 +664,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
                 )
             case .expire(let id, held: false, let silent):
                 guard let call = callsByID[id], !call.finished else { continue }
-                if let session {
-                    nghttp2_submit_rst_stream(
-                        session,
-                        UInt8(NGHTTP2_FLAG_NONE.rawValue),
-                        call.streamID,
-                        UInt32(NGHTTP2_CANCEL.rawValue)
-                    )
-                }
+                resetStream(call.streamID)
                 let message =
                     silent
                     ? "the call's deadline passed with nothing from the server since the request"

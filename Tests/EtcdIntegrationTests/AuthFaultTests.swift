@@ -11,21 +11,6 @@ private final class CallerErrors: Sendable {
 
 @Suite("Authentication through changes and failures", .timeLimit(.minutes(1)))
 struct AuthFaultTests {
-    /// Creates `root` (with the root role) and turns auth on.
-    private func enableAuth(_ cluster: EtcdTestCluster) async throws {
-        try await withEtcdClient(configuration: cluster.clientConfiguration) { admin in
-            try await admin.addUser("root", password: "root-secret")
-            try await admin.grantRole("root", toUser: "root")
-            try await admin.enableAuthentication()
-        }
-    }
-
-    private func rootConfiguration(_ cluster: EtcdTestCluster) -> EtcdClient.Configuration {
-        var configuration = cluster.clientConfiguration
-        configuration.authentication = .password(username: "root", password: "root-secret")
-        return configuration
-    }
-
     /// Runs `load` callers doing puts and gets on `etcd` until `body` returns, and returns what they saw.
     private func underLoad(
         _ etcd: EtcdClient,
@@ -60,8 +45,8 @@ struct AuthFaultTests {
     @Test("the first endpoint is down: authentication fails over like any call")
     func authenticationFailsOver() async throws {
         try await withEtcdTestCluster { cluster in
-            try await enableAuth(cluster)
-            var configuration = rootConfiguration(cluster)
+            try await cluster.enableRootAuthentication()
+            var configuration = cluster.configuration()
             configuration.endpoints =
                 [.hostname("127.0.0.1", port: try EtcdTestPortsAccess.closedPort())]
                 + cluster.endpoints
@@ -75,8 +60,8 @@ struct AuthFaultTests {
     @Test("many concurrent first calls authenticate once")
     func singleFlight() async throws {
         try await withEtcdTestCluster { cluster in
-            try await enableAuth(cluster)
-            var configuration = rootConfiguration(cluster)
+            try await cluster.enableRootAuthentication()
+            var configuration = cluster.configuration()
             let records = EtcdTestLogRecorder()
             configuration.logSink = records.sink
             try await withEtcdClient(configuration: configuration) { etcd in
@@ -94,12 +79,12 @@ struct AuthFaultTests {
     @Test("auth turned off and on again under load: callers see no error")
     func disabledAndReenabled() async throws {
         try await withEtcdTestCluster { cluster in
-            try await enableAuth(cluster)
+            try await cluster.enableRootAuthentication()
             let records = EtcdTestLogRecorder()
-            var configuration = rootConfiguration(cluster)
+            var configuration = cluster.configuration()
             configuration.logSink = records.sink
             try await withEtcdClient(configuration: configuration) { etcd in
-                try await withEtcdClient(configuration: rootConfiguration(cluster)) { admin in
+                try await withEtcdClient(configuration: cluster.configuration()) { admin in
                     let seen = try await underLoad(etcd) {
                         for _ in 0..<2 {
                             try await Task.sleep(for: .milliseconds(200))
@@ -128,9 +113,9 @@ struct AuthFaultTests {
         defer { keys.remove() }
         // JWT tokens carry the auth store's revision: each change makes every token in use old.
         try await withEtcdTestCluster(extraArguments: ["--auth-token", keys.jwtAuthTokenArgument]) { cluster in
-            try await enableAuth(cluster)
-            try await withEtcdClient(configuration: rootConfiguration(cluster)) { etcd in
-                try await withEtcdClient(configuration: rootConfiguration(cluster)) { admin in
+            try await cluster.enableRootAuthentication()
+            try await withEtcdClient(configuration: cluster.configuration()) { etcd in
+                try await withEtcdClient(configuration: cluster.configuration()) { admin in
                     let seen = try await underLoad(etcd) {
                         // Changes come in bursts, as an operator's script makes them: a token got between two
                         // changes of a burst is old again at once. (etcd's Authenticate itself starts over while

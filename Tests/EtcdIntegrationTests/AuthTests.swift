@@ -4,27 +4,12 @@ import _EtcdTestSupport
 
 @Suite("Authentication against a real etcd", .timeLimit(.minutes(1)))
 struct AuthTests {
-    /// Creates `root` (with the root role) and turns auth on, with a client that has no credentials.
-    private func enableAuth(_ cluster: EtcdTestCluster) async throws {
-        try await withEtcdClient(configuration: cluster.clientConfiguration) { admin in
-            try await admin.addUser("root", password: "root-secret")
-            try await admin.grantRole("root", toUser: "root")
-            try await admin.enableAuthentication()
-        }
-    }
-
-    private func configuration(_ cluster: EtcdTestCluster, user: String, password: String) -> EtcdClient.Configuration {
-        var configuration = cluster.clientConfiguration
-        configuration.authentication = .password(username: user, password: password)
-        return configuration
-    }
-
     @Test("calls go on across token expiry without an error reaching the caller")
     func tokenExpiry() async throws {
         try await withEtcdTestCluster(extraArguments: ["--auth-token-ttl", "1"]) { cluster in
-            try await enableAuth(cluster)
+            try await cluster.enableRootAuthentication()
             let records = EtcdTestLogRecorder()
-            var configuration = configuration(cluster, user: "root", password: "root-secret")
+            var configuration = cluster.configuration()
             configuration.logSink = records.sink
             configuration.logLevel = .trace
             try await withEtcdClient(configuration: configuration) { etcd in
@@ -58,13 +43,13 @@ struct AuthTests {
         // JWT tokens carry the auth store's revision, so etcd refuses them with "revision of auth store is old"
         // after a change (simple tokens are checked against the current revision).
         try await withEtcdTestCluster(extraArguments: ["--auth-token", keys.jwtAuthTokenArgument]) { cluster in
-            try await enableAuth(cluster)
+            try await cluster.enableRootAuthentication()
             let records = EtcdTestLogRecorder()
-            var configuration = configuration(cluster, user: "root", password: "root-secret")
+            var configuration = cluster.configuration()
             configuration.logSink = records.sink
             try await withEtcdClient(configuration: configuration) { etcd in
                 try await withEtcdClient(
-                    configuration: self.configuration(cluster, user: "root", password: "root-secret")
+                    configuration: cluster.configuration()
                 ) {
                     admin in
                     try await etcd.put("auth/k", value: "1")
@@ -85,8 +70,8 @@ struct AuthTests {
     @Test("wrong credentials fail at once with authenticationFailed; no credentials are refused")
     func wrongCredentials() async throws {
         try await withEtcdTestCluster { cluster in
-            try await enableAuth(cluster)
-            try await withEtcdClient(configuration: configuration(cluster, user: "root", password: "wrong")) { etcd in
+            try await cluster.enableRootAuthentication()
+            try await withEtcdClient(configuration: cluster.configuration(user: "root", password: "wrong")) { etcd in
                 let clock = ContinuousClock()
                 let start = clock.now
                 let error = try await #require(throws: EtcdError.self) { try await etcd.get("auth/k") }
@@ -104,8 +89,8 @@ struct AuthTests {
     @Test("a user with read permission on a prefix can read there and cannot write")
     func readOnlyUser() async throws {
         try await withEtcdTestCluster { cluster in
-            try await enableAuth(cluster)
-            try await withEtcdClient(configuration: configuration(cluster, user: "root", password: "root-secret")) {
+            try await cluster.enableRootAuthentication()
+            try await withEtcdClient(configuration: cluster.configuration()) {
                 root in
                 try await root.put("reports/daily", value: "42")
                 try await root.addRole("reader")
@@ -117,7 +102,7 @@ struct AuthTests {
                 #expect(Set(try await root.users()) == ["root", "alice"])
                 #expect(try await root.roles().contains("reader"))
             }
-            try await withEtcdClient(configuration: configuration(cluster, user: "alice", password: "alice-secret")) {
+            try await withEtcdClient(configuration: cluster.configuration(user: "alice", password: "alice-secret")) {
                 alice in
                 #expect(try await alice.get("reports/daily")?.stringValue == "42")
                 let write = try await #require(throws: EtcdError.self) {
@@ -127,7 +112,7 @@ struct AuthTests {
                 let elsewhere = try await #require(throws: EtcdError.self) { try await alice.get("secrets/x") }
                 #expect(elsewhere.code == .permissionDenied)
             }
-            try await withEtcdClient(configuration: configuration(cluster, user: "root", password: "root-secret")) {
+            try await withEtcdClient(configuration: cluster.configuration()) {
                 root in
                 try await root.revokePermission(on: .prefix("reports/"), fromRole: "reader")
                 try await root.revokeRole("reader", fromUser: "alice")

@@ -125,6 +125,34 @@ struct MutexFaultTests {
         }
     }
 
+    @Test("a wait cancelled at any moment ends with CancellationError at once and leaves no key behind")
+    func cancelledAtAnyMoment() async throws {
+        try await SharedEtcd.withClient { etcd in
+            let name = SharedEtcd.uniquePrefix("mutex-cancel-window") + "lock"
+            try await etcd.withSession(ttl: .seconds(10)) { holderSession in
+                try await etcd.withSession(ttl: .seconds(10)) { waiterSession in
+                    let holder = EtcdMutex(session: holderSession, name: name)
+                    try await holder.lock()
+                    let waiter = EtcdMutex(session: waiterSession, name: name)
+                    var generator = SplitMix64(seed: 9)
+                    // Cancels land at every stage of a wait: before the key is written, while the watch is
+                    // created, while the predecessor is read, and while the deletion is awaited.
+                    for _ in 0..<40 {
+                        let waiting = Task { try await waiter.lock() }
+                        try await Task.sleep(for: .microseconds(Int.random(in: 0..<3_000, using: &generator)))
+                        waiting.cancel()
+                        let clock = ContinuousClock()
+                        let start = clock.now
+                        await #expect(throws: CancellationError.self) { try await waiting.value }
+                        #expect(clock.now - start < .seconds(2))
+                    }
+                    #expect(try await etcd.get(waiter.key) == nil)
+                    try await holder.unlock()
+                }
+            }
+        }
+    }
+
     @Test("a release is fenced: an unlock of an old acquisition leaves a later one's key alone")
     func fencedRelease() async throws {
         try await SharedEtcd.withClient { etcd in

@@ -25,11 +25,7 @@ enum PredecessorWait {
             // Read after the feed's watch exists: a deletion after this read is seen by the watch.
             let predecessors = try await client.get(queue.predecessor(of: revision))
             guard let predecessor = predecessors.keyValues.first else { return predecessors.header }
-            try await withTaskCancellationHandler {
-                try await feed.waitForDeletion(of: predecessor.key, aliveAt: predecessors.header.revision)
-            } onCancel: {
-                feed.cancelWaits(for: predecessor.key)
-            }
+            try await feed.waitForDeletion(of: predecessor.key, aliveAt: predecessors.header.revision)
         }
     }
 

@@ -17,8 +17,11 @@ final class PrefixDeletionFeed: Sendable {
         /// The revision of the last deletion seen of each key.
         var deleted: [EtcdKey: Int64] = [:]
         var lastRevision: Int64 = 0
-        var waiters: [EtcdKey: [(after: Int64, continuation: CheckedContinuation<Void, any Error>)]] = [:]
-        var readyWaiters: [CheckedContinuation<Void, any Error>] = []
+        var waiters: [EtcdKey: [(after: Int64, token: UInt64, continuation: CheckedContinuation<Void, any Error>)]] =
+            [:]
+        var readyWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
+        /// The next waiter's token, by which a cancelled waiter is found.
+        var nextToken: UInt64 = 0
         var task: Task<Void, Never>?
         var failure: (any Error)?
     }
@@ -34,43 +37,76 @@ final class PrefixDeletionFeed: Sendable {
 
     /// Makes sure the watch runs, and returns once the server created it: deletions after a read made from
     /// now on are seen.
+    ///
+    /// - Throws: why the watch could not be created; `CancellationError` when the task is cancelled, whenever
+    ///   that happens.
     func ensureRunning() async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let ready = state.withLock { state -> Bool in
-                if state.task == nil || state.failure != nil {
-                    state.failure = nil
-                    state.createdRevision = nil
-                    state.task = Task { await self.run() }
+        let token = state.withLock { state in
+            defer { state.nextToken += 1 }
+            return state.nextToken
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome = state.withLock { state -> Result<Bool, any Error> in
+                    // Checked under the lock: a cancel that came before is seen here, one after finds the waiter.
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if state.task == nil || state.failure != nil {
+                        state.failure = nil
+                        state.createdRevision = nil
+                        state.task = Task { await self.run() }
+                    }
+                    if state.createdRevision != nil { return .success(true) }
+                    state.readyWaiters[token] = continuation
+                    return .success(false)
                 }
-                if state.createdRevision != nil { return true }
-                state.readyWaiters.append(continuation)
-                return false
+                Self.resume(continuation, with: outcome)
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.readyWaiters.removeValue(forKey: token) }?.resume(throwing: CancellationError())
         }
     }
 
     /// Waits until `key`, read alive at `revision`, is deleted (at a revision after `revision`).
+    ///
+    /// - Throws: why the watch ended; `CancellationError` when the task is cancelled, whenever that happens.
     func waitForDeletion(of key: EtcdKey, aliveAt revision: Int64) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let outcome = state.withLock { state -> Result<Bool, any Error> in
-                if let failure = state.failure { return .failure(failure) }
-                if let deletion = state.deleted[key], deletion > revision { return .success(true) }
-                state.waiters[key, default: []].append((revision, continuation))
-                return .success(false)
+        let token = state.withLock { state in
+            defer { state.nextToken += 1 }
+            return state.nextToken
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome = state.withLock { state -> Result<Bool, any Error> in
+                    // Checked under the lock: a cancel that came before is seen here, one after finds the waiter.
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if let failure = state.failure { return .failure(failure) }
+                    if let deletion = state.deleted[key], deletion > revision { return .success(true) }
+                    state.waiters[key, default: []].append((revision, token, continuation))
+                    return .success(false)
+                }
+                Self.resume(continuation, with: outcome)
             }
-            switch outcome {
-            case .failure(let error): continuation.resume(throwing: error)
-            case .success(true): continuation.resume()
-            case .success(false): break
+        } onCancel: {
+            let cancelled = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                guard let index = state.waiters[key]?.firstIndex(where: { $0.token == token }) else { return nil }
+                let waiter = state.waiters[key]?.remove(at: index)
+                if state.waiters[key]?.isEmpty == true { state.waiters[key] = nil }
+                return waiter?.continuation
             }
+            cancelled?.resume(throwing: CancellationError())
         }
     }
 
-    /// Stops the waits for `key` (the waiter was cancelled); they end with `CancellationError`.
-    func cancelWaits(for key: EtcdKey) {
-        let waiters = state.withLock { $0.waiters.removeValue(forKey: key) ?? [] }
-        for waiter in waiters { waiter.continuation.resume(throwing: CancellationError()) }
+    /// Resumes a waiter that did not have to wait (`true`), or fails it; `false` leaves it waiting.
+    private static func resume(
+        _ continuation: CheckedContinuation<Void, any Error>,
+        with outcome: Result<Bool, any Error>
+    ) {
+        switch outcome {
+        case .failure(let error): continuation.resume(throwing: error)
+        case .success(true): continuation.resume()
+        case .success(false): break
+        }
     }
 
     private func run() async {
@@ -81,8 +117,8 @@ final class PrefixDeletionFeed: Sendable {
                 try await client.watch(.prefix(prefix), filter: .noPut) { responses in
                     let ready = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
                         state.createdRevision = responses.createdRevision
-                        defer { state.readyWaiters = [] }
-                        return state.readyWaiters
+                        defer { state.readyWaiters = [:] }
+                        return Array(state.readyWaiters.values)
                     }
                     for waiter in ready { waiter.resume() }
                     for try await response in responses {
@@ -124,9 +160,9 @@ final class PrefixDeletionFeed: Sendable {
         let waiting = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
             state.failure = error
             state.task = nil
-            let waiting = state.waiters.values.flatMap { $0.map(\.continuation) } + state.readyWaiters
+            let waiting = state.waiters.values.flatMap { $0.map(\.continuation) } + state.readyWaiters.values
             state.waiters = [:]
-            state.readyWaiters = []
+            state.readyWaiters = [:]
             return waiting
         }
         for waiter in waiting { waiter.resume(throwing: error) }
