@@ -24,7 +24,6 @@ final class HTTP2IOLoop: @unchecked Sendable {
     private var heldCommands: [HTTP2Connection.Command] = []
     /// Why the connection takes no new calls, once it does not.
     private var goingAwayReason: String?
-    private var goingAway: Bool { goingAwayReason != nil }
     /// Whether the client asked this connection to finish its calls and end.
     private var draining = false
     private var failure: GRPCConnectionError?

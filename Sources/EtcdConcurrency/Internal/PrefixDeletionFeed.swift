@@ -41,28 +41,17 @@ final class PrefixDeletionFeed: Sendable {
     /// - Throws: why the watch could not be created; `CancellationError` when the task is cancelled, whenever
     ///   that happens.
     func ensureRunning() async throws {
-        let token = state.withLock { state in
-            defer { state.nextToken += 1 }
-            return state.nextToken
-        }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let outcome = state.withLock { state -> Result<Bool, any Error> in
-                    // Checked under the lock: a cancel that came before is seen here, one after finds the waiter.
-                    if Task.isCancelled { return .failure(CancellationError()) }
-                    if state.task == nil || state.failure != nil {
-                        state.failure = nil
-                        state.createdRevision = nil
-                        state.task = Task { await self.run() }
-                    }
-                    if state.createdRevision != nil { return .success(true) }
-                    state.readyWaiters[token] = continuation
-                    return .success(false)
-                }
-                Self.resume(continuation, with: outcome)
+        try await suspend { state, token, continuation in
+            if state.task == nil || state.failure != nil {
+                state.failure = nil
+                state.createdRevision = nil
+                state.task = Task { await self.run() }
             }
-        } onCancel: {
-            state.withLock { $0.readyWaiters.removeValue(forKey: token) }?.resume(throwing: CancellationError())
+            if state.createdRevision != nil { return .success(true) }
+            state.readyWaiters[token] = continuation
+            return .success(false)
+        } withdraw: { state, token in
+            state.readyWaiters.removeValue(forKey: token)
         }
     }
 
@@ -70,6 +59,28 @@ final class PrefixDeletionFeed: Sendable {
     ///
     /// - Throws: why the watch ended; `CancellationError` when the task is cancelled, whenever that happens.
     func waitForDeletion(of key: EtcdKey, aliveAt revision: Int64) async throws {
+        try await suspend { state, token, continuation in
+            if let failure = state.failure { return .failure(failure) }
+            if let deletion = state.deleted[key], deletion > revision { return .success(true) }
+            state.waiters[key, default: []].append((revision, token, continuation))
+            return .success(false)
+        } withdraw: { state, token in
+            guard let index = state.waiters[key]?.firstIndex(where: { $0.token == token }) else { return nil }
+            let waiter = state.waiters[key]?.remove(at: index)
+            if state.waiters[key]?.isEmpty == true { state.waiters[key] = nil }
+            return waiter?.continuation
+        }
+    }
+
+    /// Suspends until a waiter that `register` files under a token is resumed, or the task is cancelled.
+    ///
+    /// `register` runs under the lock: it returns `true` when there is nothing to wait for, `false` after filing
+    /// the continuation, or an error. Cancellation is checked under the same lock, so a cancel that came before
+    /// is seen there and one that comes after finds the waiter through `withdraw`.
+    private func suspend(
+        register: (inout State, UInt64, CheckedContinuation<Void, any Error>) -> Result<Bool, any Error>,
+        withdraw: @escaping @Sendable (inout State, UInt64) -> CheckedContinuation<Void, any Error>?
+    ) async throws {
         let token = state.withLock { state in
             defer { state.nextToken += 1 }
             return state.nextToken
@@ -77,35 +88,17 @@ final class PrefixDeletionFeed: Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let outcome = state.withLock { state -> Result<Bool, any Error> in
-                    // Checked under the lock: a cancel that came before is seen here, one after finds the waiter.
                     if Task.isCancelled { return .failure(CancellationError()) }
-                    if let failure = state.failure { return .failure(failure) }
-                    if let deletion = state.deleted[key], deletion > revision { return .success(true) }
-                    state.waiters[key, default: []].append((revision, token, continuation))
-                    return .success(false)
+                    return register(&state, token, continuation)
                 }
-                Self.resume(continuation, with: outcome)
+                switch outcome {
+                case .failure(let error): continuation.resume(throwing: error)
+                case .success(true): continuation.resume()
+                case .success(false): break
+                }
             }
         } onCancel: {
-            let cancelled = state.withLock { state -> CheckedContinuation<Void, any Error>? in
-                guard let index = state.waiters[key]?.firstIndex(where: { $0.token == token }) else { return nil }
-                let waiter = state.waiters[key]?.remove(at: index)
-                if state.waiters[key]?.isEmpty == true { state.waiters[key] = nil }
-                return waiter?.continuation
-            }
-            cancelled?.resume(throwing: CancellationError())
-        }
-    }
-
-    /// Resumes a waiter that did not have to wait (`true`), or fails it; `false` leaves it waiting.
-    private static func resume(
-        _ continuation: CheckedContinuation<Void, any Error>,
-        with outcome: Result<Bool, any Error>
-    ) {
-        switch outcome {
-        case .failure(let error): continuation.resume(throwing: error)
-        case .success(true): continuation.resume()
-        case .success(false): break
+            state.withLock { withdraw(&$0, token) }?.resume(throwing: CancellationError())
         }
     }
 
