@@ -1,9 +1,23 @@
+import Synchronization
+
 /// Where the responses of one call go.
 enum GRPCResponseSink: Sendable {
     /// A unary call: one response message, then the status.
     case unary(UnsafeContinuation<[UInt8], any Error>)
     /// A streaming call: every message as it arrives, then the end.
     case stream(AsyncThrowingStream<[UInt8], any Error>.Continuation)
+}
+
+/// Whether the caller cancelled a call: set by the caller's task, read by the I/O thread when the call starts, so
+/// that a cancel is never lost however its command and the call's start are ordered in the inbox.
+final class GRPCCallCancellation: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    /// Marks the call cancelled.
+    func cancel() { flag.store(true, ordering: .releasing) }
+
+    /// Whether the call was cancelled.
+    var isCancelled: Bool { flag.load(ordering: .acquiring) }
 }
 
 /// The state of one gRPC call on one connection.
@@ -15,6 +29,8 @@ final class GRPCCall: @unchecked Sendable {
     let id: UInt64
     /// The request head.
     let head: GRPCRequestHead
+    /// Set when the caller cancels.
+    let cancellation: GRPCCallCancellation
     /// Where responses go.
     let sink: GRPCResponseSink
     /// The HTTP/2 stream id, once submitted.
@@ -50,10 +66,12 @@ final class GRPCCall: @unchecked Sendable {
         sink: GRPCResponseSink,
         firstMessage: [UInt8]?,
         ended: Bool,
-        maximumResponseSize: Int
+        maximumResponseSize: Int,
+        cancellation: GRPCCallCancellation = GRPCCallCancellation()
     ) {
         self.id = id
         self.head = head
+        self.cancellation = cancellation
         self.sink = sink
         self.outbound = firstMessage.map(GRPCMessageDeframer.frame) ?? []
         self.outboundEnded = ended

@@ -4,6 +4,7 @@
 package struct GRPCStream: Sendable {
     let connection: HTTP2Connection
     let callID: UInt64
+    let cancellation: GRPCCallCancellation
     /// The response messages, ending when the call ends; a status other than OK is thrown.
     package let responses: AsyncThrowingStream<[UInt8], any Error>
 
@@ -33,6 +34,7 @@ package struct GRPCStream: Sendable {
 
     /// Resets the stream with CANCEL; ``responses`` ends with `CancellationError`.
     package func cancel() {
+        cancellation.cancel()
         _ = connection.enqueue(.cancel(callID: callID))
     }
 }

@@ -131,6 +131,7 @@ package final class HTTP2Connection: Sendable {
     package func unary(_ head: GRPCRequestHead, request: [UInt8]) async throws -> [UInt8] {
         let id = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
         let maximumResponseSize = configuration.maximumResponseSize
+        let cancellation = GRPCCallCancellation()
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
                 let call = GRPCCall(
@@ -139,13 +140,16 @@ package final class HTTP2Connection: Sendable {
                     sink: .unary(continuation),
                     firstMessage: request,
                     ended: true,
-                    maximumResponseSize: maximumResponseSize
+                    maximumResponseSize: maximumResponseSize,
+                    cancellation: cancellation
                 )
                 if let error = enqueue(.start(call)) {
                     call.finish(throwing: error)
                 }
             }
         } onCancel: {
+            // On the call itself first: the I/O thread checks it when the call starts, whatever came before.
+            cancellation.cancel()
             _ = enqueue(.cancel(callID: id))
         }
     }
@@ -155,17 +159,21 @@ package final class HTTP2Connection: Sendable {
     package func makeStream(_ head: GRPCRequestHead) -> GRPCStream {
         let id = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
         let (responses, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        let cancellation = GRPCCallCancellation()
         let call = GRPCCall(
             id: id,
             head: head,
             sink: .stream(continuation),
             firstMessage: nil,
             ended: false,
-            maximumResponseSize: configuration.maximumResponseSize
+            maximumResponseSize: configuration.maximumResponseSize,
+            cancellation: cancellation
         )
-        let stream = GRPCStream(connection: self, callID: id, responses: responses)
+        let stream = GRPCStream(connection: self, callID: id, cancellation: cancellation, responses: responses)
         continuation.onTermination = { [weak self] termination in
-            if case .cancelled = termination { _ = self?.enqueue(.cancel(callID: id)) }
+            guard case .cancelled = termination else { return }
+            cancellation.cancel()
+            _ = self?.enqueue(.cancel(callID: id))
         }
         if let error = enqueue(.start(call)) {
             call.finish(throwing: error)

@@ -14,8 +14,6 @@ final class HTTP2IOLoop: @unchecked Sendable {
     private var session: OpaquePointer?
     private var callsByID: [UInt64: GRPCCall] = [:]
     private var callsByStream: [Int32: GRPCCall] = [:]
-    private var highestStartedCallID: UInt64 = 0
-    private var cancelledBeforeStart: Set<UInt64> = []
     private var pendingOutput: [UInt8] = []
     private var pendingOutputOffset = 0
     /// The timers, liveness checks and hold rule (see ``HTTP2ConnectionPolicy``).
@@ -361,8 +359,10 @@ final class HTTP2IOLoop: @unchecked Sendable {
     }
 
     private func start(_ call: GRPCCall) {
-        highestStartedCallID = max(highestStartedCallID, call.id)
-        if cancelledBeforeStart.remove(call.id) != nil {
+        // A cancel that came before the start (its command may be anywhere in the inbox, or already handled)
+        // is carried on the call itself.
+        if call.cancellation.isCancelled {
+            policy.callEnded(call.id)
             call.finish(throwing: CancellationError())
             return
         }
@@ -464,10 +464,8 @@ final class HTTP2IOLoop: @unchecked Sendable {
     }
 
     private func cancel(callID: UInt64) {
-        guard let call = callsByID[callID] else {
-            if callID > highestStartedCallID { cancelledBeforeStart.insert(callID) }
-            return
-        }
+        // A call not started yet sees its own cancellation when it starts.
+        guard let call = callsByID[callID] else { return }
         guard !call.finished else { return }
         resetStream(call.streamID)
         policy.callEnded(callID)

@@ -94,10 +94,7 @@ struct ErrorTests {
                 }
             }
             task.cancel()
-            let result = await task.result
-            if case .failure(let error) = result {
-                #expect(error is CancellationError, "got \(error)")
-            }
+            await #expect(throws: CancellationError.self) { try await task.value }
             let inner = Task { try await etcd.get(.prefix(EtcdKey(prefix))) }
             inner.cancel()
             await #expect(throws: CancellationError.self) { try await inner.value }

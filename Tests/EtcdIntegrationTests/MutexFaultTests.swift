@@ -28,6 +28,11 @@ private final class Holders: Sendable {
     var failures: [EtcdError] { state.withLock { $0.failures } }
 }
 
+/// How long the test waits for lock watches to stop: the feed's one-second idle time, and some.
+private enum PrefixDeletionFeedIdle {
+    static let limit = Duration.seconds(4)
+}
+
 @Suite("Mutex under faults", .timeLimit(.minutes(2)))
 struct MutexFaultTests {
     @Test("contenders lock and release in a loop while the leader is paused and resumed: never two holders")
@@ -148,6 +153,52 @@ struct MutexFaultTests {
                     }
                     #expect(try await etcd.get(waiter.key) == nil)
                     try await holder.unlock()
+                }
+            }
+        }
+    }
+
+    @Test("1,000 contended mutexes in one session: their server watches stop once nobody waits")
+    func lockWatchesAreBounded() async throws {
+        try await withEtcdTestCluster { cluster in
+            try await withEtcdClient(configuration: cluster.clientConfiguration) { etcd in
+                let member = cluster.members[0]
+                let watchers: @Sendable () -> Double = { member.metric("etcd_debugging_mvcc_watcher_total") ?? -1 }
+                let before = watchers()
+                #expect(before >= 0, "etcd reports its watcher count on /metrics")
+                try await etcd.withSession(ttl: .seconds(30)) { holder in
+                    try await etcd.withSession(ttl: .seconds(30)) { waiter in
+                        for batch in 0..<20 {
+                            try await withThrowingTaskGroup(of: Void.self) { group in
+                                for index in 0..<50 {
+                                    let name = "bounded/lock-\(batch * 50 + index)"
+                                    group.addTask {
+                                        // The waiter waits (its mutex starts a watch of the prefix), then gets it.
+                                        let held = EtcdMutex(session: holder, name: name)
+                                        let waiting = EtcdMutex(session: waiter, name: name)
+                                        try await held.lock()
+                                        let acquiring = Task { try await waiting.lock() }
+                                        while try await etcd.get(waiting.key) == nil {
+                                            try await Task.sleep(for: .milliseconds(2))
+                                        }
+                                        try await held.unlock()
+                                        try await acquiring.value
+                                        try await waiting.unlock()
+                                    }
+                                }
+                                try await group.waitForAll()
+                            }
+                        }
+                        // Every wait is over: within the idle time, the server has no more watchers than before,
+                        // though the session that waited lives on.
+                        let deadline = ContinuousClock.now + PrefixDeletionFeedIdle.limit
+                        while watchers() > before && ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                        let after = watchers()
+                        #expect(after >= 0 && after <= before, "\(after) watchers, \(before) before")
+                        #expect(waiter.isAlive)
+                    }
                 }
             }
         }

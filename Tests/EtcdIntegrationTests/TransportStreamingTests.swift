@@ -1,8 +1,9 @@
 import EtcdClientCore
 import Testing
 import _EtcdTestSupport
-import _EtcdTransport
 import _EtcdWire
+
+@testable import _EtcdTransport
 
 /// The transport's streaming calls against a real etcd: bidirectional (Watch) and server-streaming (Snapshot),
 /// multiplexed with unary calls on one connection.
@@ -31,6 +32,40 @@ struct TransportStreamingTests {
         var request = EtcdserverPB.WatchRequest()
         request.requestUnion = .createRequest(create)
         return request.serializedBytes()
+    }
+
+    @Test("a cancel that reaches the I/O thread before its call's start, behind a later call's start, is not lost")
+    func cancelBeforeStart() async throws {
+        let connection = try await connection()
+        var range = EtcdserverPB.RangeRequest()
+        range.key = Array("cancel-before-start".utf8)
+        let head = GRPCRequestHead(path: EtcdserverPB.KVService.Range.path)
+        func call(_ id: UInt64) -> (GRPCCall, AsyncThrowingStream<[UInt8], any Error>) {
+            let (responses, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+            let call = GRPCCall(
+                id: id,
+                head: head,
+                sink: .stream(continuation),
+                firstMessage: range.serializedBytes(),
+                ended: true,
+                maximumResponseSize: 1 << 20
+            )
+            return (call, responses)
+        }
+        // Call A was numbered first, but its task was cancelled before it was handed over: its cancel and then
+        // its start reach the I/O thread after the start of B, a later call.
+        let (earlier, earlierResponses) = call(1_000_000)
+        let (later, laterResponses) = call(2_000_000)
+        #expect(connection.enqueue(.start(later)) == nil)
+        earlier.cancellation.cancel()
+        #expect(connection.enqueue(.cancel(callID: earlier.id)) == nil)
+        #expect(connection.enqueue(.start(earlier)) == nil)
+        var laterAnswers = laterResponses.makeAsyncIterator()
+        #expect(try await laterAnswers.next() != nil, "the later call is answered")
+        await #expect(throws: CancellationError.self) {
+            for try await _ in earlierResponses {}
+        }
+        await connection.close()
     }
 
     @Test("two watchers on one bidirectional stream, with unary puts on the same connection")

@@ -38,14 +38,16 @@ public struct EtcdLeaseHeartbeats: AsyncSequence, Sendable {
 
     /// Creates the iterator.
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator())
+        AsyncIterator(base: EtcdStreamIterator(base))
     }
 
     /// Iterates the renewals.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingStream<EtcdLeaseHeartbeat, any Error>.AsyncIterator
+        var base: EtcdStreamIterator<EtcdLeaseHeartbeat>
 
-        /// The next renewal; throws ``EtcdError`` when the lease is lost; `nil` once the scope is left.
+        /// The next renewal; `nil` once the scope is left.
+        ///
+        /// - Throws: ``EtcdError`` when the lease is lost; `CancellationError` when the task is cancelled.
         public mutating func next() async throws -> EtcdLeaseHeartbeat? {
             try await base.next()
         }

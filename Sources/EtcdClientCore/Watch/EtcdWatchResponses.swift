@@ -30,14 +30,17 @@ public struct EtcdWatchResponses: AsyncSequence, Sendable {
 
     /// Creates the iterator.
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: responses.makeAsyncIterator())
+        AsyncIterator(base: EtcdStreamIterator(responses))
     }
 
     /// Iterates the responses.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingStream<EtcdWatchResponse, any Error>.AsyncIterator
+        var base: EtcdStreamIterator<EtcdWatchResponse>
 
         /// The next response, or `nil` after the watch ended because its closure is being left.
+        ///
+        /// - Throws: why the watch ended (see ``EtcdWatchResponses``); `CancellationError` when the task is
+        ///   cancelled.
         public mutating func next() async throws -> EtcdWatchResponse? {
             try await base.next()
         }

@@ -150,14 +150,16 @@ public struct EtcdLeaderChanges: AsyncSequence, Sendable {
 
     /// Creates the iterator.
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator())
+        AsyncIterator(base: EtcdStreamIterator(base))
     }
 
     /// Iterates the changes.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingStream<EtcdLeaderChange, any Error>.AsyncIterator
+        var base: EtcdStreamIterator<EtcdLeaderChange>
 
         /// The next change.
+        ///
+        /// - Throws: why observing ended (``EtcdError``); `CancellationError` when the task is cancelled.
         public mutating func next() async throws -> EtcdLeaderChange? {
             try await base.next()
         }

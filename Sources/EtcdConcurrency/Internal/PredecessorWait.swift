@@ -20,12 +20,13 @@ enum PredecessorWait {
         client: EtcdClient,
         feed: PrefixDeletionFeed
     ) async throws -> EtcdResponseHeader {
-        try await feed.ensureRunning()
-        while true {
-            // Read after the feed's watch exists: a deletion after this read is seen by the watch.
-            let predecessors = try await client.get(queue.predecessor(of: revision))
-            guard let predecessor = predecessors.keyValues.first else { return predecessors.header }
-            try await feed.waitForDeletion(of: predecessor.key, aliveAt: predecessors.header.revision)
+        try await feed.whileRunning {
+            while true {
+                // Read after the feed's watch exists: a deletion after this read is seen by the watch.
+                let predecessors = try await client.get(queue.predecessor(of: revision))
+                guard let predecessor = predecessors.keyValues.first else { return predecessors.header }
+                try await feed.waitForDeletion(of: predecessor.key, aliveAt: predecessors.header.revision)
+            }
         }
     }
 

@@ -10,6 +10,10 @@ import Synchronization
 /// happens to a few percent of the waits, which is the 80-100 ms tail seen with every per-wait strategy. A
 /// watch that already exists is synced and sees each deletion as it commits; it also saves the round trip of
 /// creating a watch for each wait.
+///
+/// The watch runs while waits need it, and stops once none has for ``idleTimeout``: a service that keeps one
+/// session and a mutex per resource holds no server watch for the mutexes nobody waits on, and a mutex no longer
+/// used stops its watch and is freed.
 final class PrefixDeletionFeed: Sendable {
     private struct State {
         /// The revision the watch was created at, once it runs.
@@ -23,8 +27,18 @@ final class PrefixDeletionFeed: Sendable {
         /// The next waiter's token, by which a cancelled waiter is found.
         var nextToken: UInt64 = 0
         var task: Task<Void, Never>?
+        /// Which watch runs: one that ended reports with its generation, so a stopped watch never touches a newer.
+        var generation: UInt64 = 0
         var failure: (any Error)?
+        /// The waits in progress.
+        var users = 0
+        /// Stops the watch once no wait needed it for ``PrefixDeletionFeed/idleTimeout``.
+        var idleStop: Task<Void, Never>?
     }
+
+    /// How long the watch runs on after the last wait: one second, so that a lock taken and released in a loop
+    /// keeps its watch.
+    static let idleTimeout = Duration.seconds(1)
 
     private let session: EtcdSession
     private let prefix: EtcdKey
@@ -35,17 +49,57 @@ final class PrefixDeletionFeed: Sendable {
         self.prefix = prefix
     }
 
-    /// Makes sure the watch runs, and returns once the server created it: deletions after a read made from
-    /// now on are seen.
+    /// Runs `body`, a wait, once the watch runs and the server created it: deletions after a read made in `body`
+    /// are seen. After the last wait the watch stops once idle for ``idleTimeout``.
     ///
-    /// - Throws: why the watch could not be created; `CancellationError` when the task is cancelled, whenever
-    ///   that happens.
-    func ensureRunning() async throws {
+    /// - Throws: what `body` throws; why the watch could not be created; `CancellationError` when the task is
+    ///   cancelled, whenever that happens.
+    func whileRunning<Result>(_ body: () async throws -> Result) async throws -> Result {
+        state.withLock { state in
+            state.users += 1
+            state.idleStop?.cancel()
+            state.idleStop = nil
+        }
+        defer { endUse() }
+        try await ensureRunning()
+        return try await body()
+    }
+
+    /// A wait ended: after the last one, the watch stops once idle for ``idleTimeout``.
+    private func endUse() {
+        state.withLock { state in
+            state.users -= 1
+            guard state.users == 0, state.task != nil else { return }
+            let generation = state.generation
+            state.idleStop = Task { [self] in
+                try? await Task.sleep(for: Self.idleTimeout)
+                if !Task.isCancelled { stopIfIdle(generation) }
+            }
+        }
+    }
+
+    /// Stops watch `generation` if it still runs and no wait started since.
+    private func stopIfIdle(_ generation: UInt64) {
+        let task = state.withLock { state -> Task<Void, Never>? in
+            guard state.users == 0, state.generation == generation, let task = state.task else { return nil }
+            state.task = nil
+            state.createdRevision = nil
+            state.deleted = [:]
+            state.idleStop = nil
+            return task
+        }
+        task?.cancel()
+    }
+
+    /// Makes sure the watch runs, and returns once the server created it.
+    private func ensureRunning() async throws {
         try await suspend { state, token, continuation in
             if state.task == nil || state.failure != nil {
                 state.failure = nil
                 state.createdRevision = nil
-                state.task = Task { await self.run() }
+                state.generation += 1
+                let generation = state.generation
+                state.task = Task { await self.run(generation) }
             }
             if state.createdRevision != nil { return .success(true) }
             state.readyWaiters[token] = continuation
@@ -102,13 +156,14 @@ final class PrefixDeletionFeed: Sendable {
         }
     }
 
-    private func run() async {
+    private func run(_ generation: UInt64) async {
         let client = session.client
         let prefix = prefix
         do {
             try await SessionGuard.run(while: session) { [self] in
                 try await client.watch(.prefix(prefix), filter: .noPut) { responses in
                     let ready = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+                        guard state.generation == generation else { return [] }
                         state.createdRevision = responses.createdRevision
                         defer { state.readyWaiters = [:] }
                         return Array(state.readyWaiters.values)
@@ -119,9 +174,9 @@ final class PrefixDeletionFeed: Sendable {
                     }
                 }
             }
-            fail(EtcdError(.watchCancelled, message: "the lock's watch ended"))
+            fail(EtcdError(.watchCancelled, message: "the lock's watch ended"), generation: generation)
         } catch {
-            fail(error)
+            fail(error, generation: generation)
         }
     }
 
@@ -149,8 +204,10 @@ final class PrefixDeletionFeed: Sendable {
         for waiter in woken { waiter.resume() }
     }
 
-    private func fail(_ error: any Error) {
+    /// Watch `generation` ended with `error`: every wait fails with it, unless that watch was stopped for idling.
+    private func fail(_ error: any Error, generation: UInt64) {
         let waiting = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            guard state.generation == generation, state.task != nil else { return [] }
             state.failure = error
             state.task = nil
             let waiting = state.waiters.values.flatMap { $0.map(\.continuation) } + state.readyWaiters.values

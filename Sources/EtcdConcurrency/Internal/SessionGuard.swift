@@ -16,7 +16,7 @@ enum SessionGuard {
         if let failure = session.failure { throw failure }
         return try await withThrowingTaskGroup(of: Outcome<Result>.self) { group in
             group.addTask { .finished(try await body()) }
-            group.addTask { .sessionEnded(try await session.waitUntilEndedOrCancelled()) }
+            group.addTask { .sessionEnded(try await session.waitUntilEnded()) }
             guard let first = try await group.next() else { throw CancellationError() }
             group.cancelAll()
             switch first {

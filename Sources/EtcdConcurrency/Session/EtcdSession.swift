@@ -9,8 +9,8 @@ import Synchronization
 public final class EtcdSession: Sendable {
     private struct State {
         var failure: EtcdError?
-        var lossWaiters: [CheckedContinuation<EtcdError, Never>] = []
-        var cancellableWaiters: [UInt64: CheckedContinuation<EtcdError?, Never>] = [:]
+        var waiters: [UInt64: CheckedContinuation<EtcdError?, Never>] = [:]
+        var nextWaiter: UInt64 = 0
         var keeper: Task<Void, Never>?
         var ended = false
     }
@@ -78,18 +78,13 @@ public final class EtcdSession: Sendable {
     }
 
     private func lost(_ error: EtcdError) {
-        let (waiters, cancellable) = state.withLock {
-            state -> ([CheckedContinuation<EtcdError, Never>], [CheckedContinuation<EtcdError?, Never>]) in
-            guard state.failure == nil else { return ([], []) }
+        let waiters = state.withLock { state -> [CheckedContinuation<EtcdError?, Never>] in
+            guard state.failure == nil else { return [] }
             state.failure = error
-            defer {
-                state.lossWaiters = []
-                state.cancellableWaiters = [:]
-            }
-            return (state.lossWaiters, Array(state.cancellableWaiters.values))
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume(returning: error) }
-        for waiter in cancellable { waiter.resume(returning: error) }
     }
 
     /// Why the session ended, once it has; `nil` while it lives.
@@ -102,32 +97,26 @@ public final class EtcdSession: Sendable {
 
     /// Waits until the session ends, and returns why (``EtcdError/Code/sessionExpired``,
     /// ``EtcdError/Code/sessionClosed`` or ``EtcdError/Code/clientClosed``).
-    public func waitUntilEnded() async -> EtcdError {
-        await withCheckedContinuation { continuation in
-            let failure = state.withLock { state -> EtcdError? in
-                if let failure = state.failure { return failure }
-                state.lossWaiters.append(continuation)
-                return nil
-            }
-            if let failure { continuation.resume(returning: failure) }
+    ///
+    /// - Throws: `CancellationError` when the task is cancelled first, whenever that happens.
+    public func waitUntilEnded() async throws -> EtcdError {
+        let token = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
         }
-    }
-
-    /// Waits until the session ends, like ``waitUntilEnded()``, but gives up when the task is cancelled.
-    func waitUntilEndedOrCancelled() async throws -> EtcdError {
-        let token = UInt64.random(in: 1...UInt64.max)
         let error = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<EtcdError?, Never>) in
                 let failure = state.withLock { state -> EtcdError?? in
                     if let failure = state.failure { return .some(failure) }
+                    // Checked under the lock: a cancel that came before is seen here, one after finds the waiter.
                     if Task.isCancelled { return .some(nil) }
-                    state.cancellableWaiters[token] = continuation
+                    state.waiters[token] = continuation
                     return .none
                 }
                 if let failure { continuation.resume(returning: failure) }
             }
         } onCancel: {
-            state.withLock { $0.cancellableWaiters.removeValue(forKey: token) }?.resume(returning: nil)
+            state.withLock { $0.waiters.removeValue(forKey: token) }?.resume(returning: nil)
         }
         guard let error else { throw CancellationError() }
         return error
