@@ -3,6 +3,7 @@
 # tests against real etcd processes that the tests start themselves, on Debian's etcd 3.4 and then, for the
 # integration tests, on etcd 3.5.1. Three volume tests (1,000 watchers and 100,000 events; 20,000 writes across two
 # restarts; a lease held for 30 s) run on 3.4 only, to keep the whole under ten minutes: they measure the client.
+# Each run's failures are printed again at its end, so that the tail of the output says what failed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 Scripts/install-dependencies.sh
@@ -10,9 +11,23 @@ Scripts/check-format.sh
 python3 Scripts/generate-messages.py --check
 swift build --build-tests
 etcd35="$(Scripts/get-etcd-3.5.sh)"
+
+# run_tests LOG [swift test arguments...]: runs the tests, keeps the output in LOG, and on failure repeats the
+# lines that name a failed test or a recorded issue.
+run_tests() {
+  local log="$1"
+  shift
+  local status=0
+  swift test --skip-build --no-parallel "$@" 2>&1 | tee "$log" || status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "== failures (from $log)"
+    grep -E '✘|recorded an issue|error:|Fatal error|Crash' "$log" | grep -v ' started\.$' | head -60 || true
+  fi
+  return "$status"
+}
+
 echo "== every test, etcd $(etcd --version | head -1 | awk '{print $3}')"
-swift test --skip-build --no-parallel 2>&1 | tee /tmp/swift-etcd-test.log
+run_tests /tmp/swift-etcd-test.log
 echo "== integration tests, etcd $("$etcd35" --version | head -1 | awk '{print $3}')"
-ETCD_BIN="$PWD/$etcd35" swift test --skip-build --no-parallel --filter EtcdIntegrationTests \
-  --skip 'thousandWatchers|killAndRestartTwice|holdsThroughCut' 2>&1 \
-  | tee /tmp/swift-etcd-test-3.5.log
+ETCD_BIN="$PWD/$etcd35" run_tests /tmp/swift-etcd-test-3.5.log --filter EtcdIntegrationTests \
+  --skip 'thousandWatchers|killAndRestartTwice|holdsThroughCut'

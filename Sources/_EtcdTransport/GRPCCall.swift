@@ -4,8 +4,8 @@ import Synchronization
 enum GRPCResponseSink: Sendable {
     /// A unary call: one response message, then the status.
     case unary(UnsafeContinuation<[UInt8], any Error>)
-    /// A streaming call: every message as it arrives, then the end.
-    case stream(AsyncThrowingStream<[UInt8], any Error>.Continuation)
+    /// A streaming call: every message as it arrives, then the end; the window follows the consumer.
+    case stream(GRPCResponseBuffer)
 }
 
 /// Whether the caller cancelled a call: set by the caller's task, read by the I/O thread when the call starts, so
@@ -59,12 +59,16 @@ final class GRPCCall: @unchecked Sendable {
     var deframer: GRPCMessageDeframer
     /// Whether the caller has been told the outcome; later events are ignored.
     var finished = false
+    /// The DATA bytes received on the stream.
+    var receivedBytes = 0
+    /// The DATA bytes given back to the stream's flow-control window.
+    var returnedBytes = 0
 
     init(
         id: UInt64,
         head: GRPCRequestHead,
         sink: GRPCResponseSink,
-        firstMessage: [UInt8]?,
+        framedRequest: [UInt8],
         ended: Bool,
         maximumResponseSize: Int,
         cancellation: GRPCCallCancellation = GRPCCallCancellation()
@@ -73,7 +77,7 @@ final class GRPCCall: @unchecked Sendable {
         self.head = head
         self.cancellation = cancellation
         self.sink = sink
-        self.outbound = firstMessage.map(GRPCMessageDeframer.frame) ?? []
+        self.outbound = framedRequest
         self.outboundEnded = ended
         self.deframer = GRPCMessageDeframer(maximumMessageSize: maximumResponseSize)
         if let timeout = head.timeout {
@@ -82,6 +86,17 @@ final class GRPCCall: @unchecked Sendable {
         } else {
             self.deadline = .max
         }
+    }
+
+    /// The received bytes that can go back to the stream's window now: all of them for a unary call (its one
+    /// message is bounded by the response size limit), and for a stream all but what waits beyond the consumer's
+    /// allowance. Counts them as returned.
+    func bytesToReturn() -> Int {
+        var target = receivedBytes
+        if case .stream(let buffer) = sink, !finished { target -= buffer.withheldBytes() }
+        guard target > returnedBytes else { return 0 }
+        defer { returnedBytes = target }
+        return target - returnedBytes
     }
 
     /// Whether the call is unary or a stream, for the connection's liveness rules.
@@ -98,8 +113,8 @@ final class GRPCCall: @unchecked Sendable {
         switch sink {
         case .unary:
             if unaryResponse == nil { unaryResponse = message }
-        case .stream(let continuation):
-            continuation.yield(message)
+        case .stream(let buffer):
+            buffer.append(message, framedSize: message.count + GRPCMessageDeframer.prefixSize)
         }
     }
 
@@ -118,8 +133,8 @@ final class GRPCCall: @unchecked Sendable {
                     throwing: GRPCStatus(code: .internal, message: "the server sent no response message")
                 )
             }
-        case .stream(let continuation):
-            continuation.finish(throwing: error)
+        case .stream(let buffer):
+            buffer.finish(throwing: error)
         }
         unaryResponse = nil
         outbound = []

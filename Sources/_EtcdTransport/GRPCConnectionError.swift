@@ -10,7 +10,8 @@ package struct GRPCConnectionError: Error, Sendable, Hashable {
         case connectionLost
         /// No HTTP/2 PING acknowledgement came back within the keepalive timeout.
         case keepaliveTimeout
-        /// The server sent GOAWAY and will take no new streams on this connection.
+        /// The connection takes no new streams: the server sent GOAWAY, or this client stopped using it (it moved
+        /// to another endpoint, or the connection went silent after a request); ``detail`` says which.
         case goingAway
         /// The peer broke the HTTP/2 protocol, or sent bytes that are not HTTP/2.
         case protocolError

@@ -11,6 +11,9 @@ package struct GRPCMessageDeframer: Sendable {
         case messageTooLarge(Int)
     }
 
+    /// The bytes before each message: the compressed flag and the length.
+    package static let prefixSize = 5
+
     private var buffer: [UInt8] = []
     private var readIndex = 0
     private let maximumMessageSize: Int
@@ -19,6 +22,9 @@ package struct GRPCMessageDeframer: Sendable {
     package init(maximumMessageSize: Int) {
         self.maximumMessageSize = maximumMessageSize
     }
+
+    /// The bytes the deframer holds memory for.
+    package var capacity: Int { buffer.capacity }
 
     /// Whether bytes of an unfinished message are buffered.
     package var hasPartialMessage: Bool { readIndex < buffer.count }
@@ -38,16 +44,14 @@ package struct GRPCMessageDeframer: Sendable {
     /// Returns the next complete message, or `nil` when more bytes are needed.
     package mutating func nextMessage() throws(Failure) -> [UInt8]? {
         let available = buffer.count - readIndex
-        guard available >= 5 else { return nil }
+        guard available >= Self.prefixSize else { return nil }
         guard buffer[readIndex] == 0 else { throw .compressedMessage }
         var length = 0
         for offset in 1...4 { length = length << 8 | Int(buffer[readIndex + offset]) }
         guard length <= maximumMessageSize else { throw .messageTooLarge(length) }
-        guard available - 5 >= length else {
-            buffer.reserveCapacity(readIndex + 5 + length)
-            return nil
-        }
-        let start = readIndex + 5
+        // The buffer grows with the bytes that arrive, not with the length a message claims.
+        guard available - Self.prefixSize >= length else { return nil }
+        let start = readIndex + Self.prefixSize
         let message = Array(buffer[start..<start + length])
         readIndex = start + length
         return message
@@ -61,7 +65,7 @@ package struct GRPCMessageDeframer: Sendable {
     /// Frames several messages one after the other, in one buffer.
     package static func frame(contentsOf messages: [[UInt8]]) -> [UInt8] {
         var framed = [UInt8]()
-        framed.reserveCapacity(messages.reduce(0) { $0 + $1.count + 5 })
+        framed.reserveCapacity(messages.reduce(0) { $0 + $1.count + prefixSize })
         for message in messages {
             let length = UInt32(truncatingIfNeeded: message.count)
             framed.append(0)

@@ -1,12 +1,13 @@
 /// A streaming gRPC call: send messages while reading the responses.
 ///
-/// Dropping the consumer of ``responses`` early, or calling ``cancel()``, resets the stream.
+/// Dropping the consumer of ``responses`` early, cancelling its task, or calling ``cancel()`` resets the stream.
+/// The server sends only as fast as ``responses`` is consumed (see ``GRPCResponseStream``).
 package struct GRPCStream: Sendable {
     let connection: HTTP2Connection
     let callID: UInt64
     let cancellation: GRPCCallCancellation
     /// The response messages, ending when the call ends; a status other than OK is thrown.
-    package let responses: AsyncThrowingStream<[UInt8], any Error>
+    package let responses: GRPCResponseStream
 
     /// Queues one request message.
     ///

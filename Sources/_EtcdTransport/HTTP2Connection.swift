@@ -12,6 +12,8 @@ package final class HTTP2Connection: Sendable {
         case start(GRPCCall)
         case send(callID: UInt64, message: [UInt8], end: Bool)  // message is already framed
         case cancel(callID: UInt64)
+        /// The consumer of a stream took messages it had let pile up: its window can open again.
+        case windowOpened(callID: UInt64)
     }
 
     /// The connection's phase, as callers see it.
@@ -123,12 +125,13 @@ package final class HTTP2Connection: Sendable {
         }
     }
 
-    /// Makes a unary call: one request message, one response message.
+    /// Makes a unary call: one request message, already framed (see `ProtobufMessage.grpcFramedBytes()`, which
+    /// builds the frame in one exactly sized array), and one response message.
     ///
     /// - Throws: ``GRPCStatus`` for a status other than OK (a passed deadline is `DEADLINE_EXCEEDED`),
     ///   ``GRPCConnectionError`` when the connection fails, `CancellationError` when the calling task is
     ///   cancelled (the stream is then reset with CANCEL).
-    package func unary(_ head: GRPCRequestHead, request: [UInt8]) async throws -> [UInt8] {
+    package func unary(_ head: GRPCRequestHead, framedRequest: [UInt8]) async throws -> [UInt8] {
         let id = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
         let maximumResponseSize = configuration.maximumResponseSize
         let cancellation = GRPCCallCancellation()
@@ -138,7 +141,7 @@ package final class HTTP2Connection: Sendable {
                     id: id,
                     head: head,
                     sink: .unary(continuation),
-                    firstMessage: request,
+                    framedRequest: framedRequest,
                     ended: true,
                     maximumResponseSize: maximumResponseSize,
                     cancellation: cancellation
@@ -158,23 +161,30 @@ package final class HTTP2Connection: Sendable {
     /// ``GRPCStream/responses``.
     package func makeStream(_ head: GRPCRequestHead) -> GRPCStream {
         let id = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
-        let (responses, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let cancellation = GRPCCallCancellation()
+        let buffer = GRPCResponseBuffer(
+            allowance: configuration.streamWindowSize / 2,
+            windowOpened: { [weak self] in _ = self?.enqueue(.windowOpened(callID: id)) },
+            cancelCall: { [weak self] in
+                cancellation.cancel()
+                _ = self?.enqueue(.cancel(callID: id))
+            }
+        )
         let call = GRPCCall(
             id: id,
             head: head,
-            sink: .stream(continuation),
-            firstMessage: nil,
+            sink: .stream(buffer),
+            framedRequest: [],
             ended: false,
             maximumResponseSize: configuration.maximumResponseSize,
             cancellation: cancellation
         )
-        let stream = GRPCStream(connection: self, callID: id, cancellation: cancellation, responses: responses)
-        continuation.onTermination = { [weak self] termination in
-            guard case .cancelled = termination else { return }
-            cancellation.cancel()
-            _ = self?.enqueue(.cancel(callID: id))
-        }
+        let stream = GRPCStream(
+            connection: self,
+            callID: id,
+            cancellation: cancellation,
+            responses: GRPCResponseStream(buffer: buffer)
+        )
         if let error = enqueue(.start(call)) {
             call.finish(throwing: error)
         }

@@ -237,9 +237,17 @@ final class HTTP2IOLoop: @unchecked Sendable {
             Unmanaged<HTTP2IOLoop>.fromOpaque(user).takeUnretainedValue().lastSessionError = text
             return 0
         }
+        var option: OpaquePointer?
+        guard nghttp2_option_new(&option) == 0, let option else {
+            fail(protocolFailure("nghttp2 could not allocate options"))
+            return false
+        }
+        defer { nghttp2_option_del(option) }
+        // Received bytes go back to the windows when taken (see `received(data:streamID:)`), not on arrival.
+        nghttp2_option_set_no_auto_window_update(option, 1)
         var newSession: OpaquePointer?
         let user = Unmanaged.passUnretained(self).toOpaque()
-        guard nghttp2_session_client_new(&newSession, callbacks, user) == 0, let newSession else {
+        guard nghttp2_session_client_new2(&newSession, callbacks, user, option) == 0, let newSession else {
             fail(protocolFailure("nghttp2 could not create a session"))
             return false
         }
@@ -293,6 +301,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
             case .start(let call): start(call)
             case .send(let id, let message, let end): send(message, end: end, callID: id)
             case .cancel(let id): cancel(callID: id)
+            case .windowOpened(let id): returnWindow(callID: id)
             }
         }
         if closeRequested {
@@ -333,7 +342,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
                 } else {
                     heldCommands.append(command)
                 }
-            case .send:
+            case .send, .windowOpened:
                 heldCommands.append(command)
             }
         }
@@ -351,7 +360,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
                 guard call.id == callID else { return false }
                 dropped = call
                 return true
-            case .send(let id, _, _), .cancel(let id):
+            case .send(let id, _, _), .cancel(let id), .windowOpened(let id):
                 return id == callID
             }
         }
@@ -519,8 +528,18 @@ final class HTTP2IOLoop: @unchecked Sendable {
         }
     }
 
+    /// Takes a chunk of a stream's DATA. The connection's window gets the bytes back at once (a slow consumer of
+    /// one stream never stops the others), the stream's window as its consumer takes them (see
+    /// ``GRPCCall/bytesToReturn()``).
     private func received(data: UnsafeRawBufferPointer, streamID: Int32) {
-        guard let call = callsByStream[streamID], !call.finished else { return }
+        guard let session else { return }
+        nghttp2_session_consume_connection(session, data.count)
+        guard let call = callsByStream[streamID], !call.finished else {
+            nghttp2_session_consume_stream(session, streamID, data.count)
+            return
+        }
+        call.receivedBytes += data.count
+        defer { returnWindow(of: call) }
         call.deframer.append(data)
         do {
             while let message = try call.deframer.nextMessage() {
@@ -530,6 +549,18 @@ final class HTTP2IOLoop: @unchecked Sendable {
             resetStream(streamID)
             call.finish(throwing: GRPCStatus(code: .internal, message: "malformed gRPC message framing: \(error)"))
         }
+    }
+
+    /// Gives the stream's window back what the call's consumer has taken.
+    private func returnWindow(of call: GRPCCall) {
+        guard let session, call.streamID > 0, !call.finished else { return }
+        let count = call.bytesToReturn()
+        if count > 0 { nghttp2_session_consume_stream(session, call.streamID, count) }
+    }
+
+    private func returnWindow(callID: UInt64) {
+        guard let call = callsByID[callID] else { return }
+        returnWindow(of: call)
     }
 
     private func closed(streamID: Int32, errorCode: UInt32) {

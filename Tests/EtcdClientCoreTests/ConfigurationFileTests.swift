@@ -49,6 +49,8 @@ struct ConfigurationFileTests {
         #expect(configuration.defaultCallOptions == EtcdClient.CallOptions(timeout: .seconds(90)))
         #expect(configuration.autoSyncInterval == .seconds(300))
         #expect(configuration.authentication == .password(username: "app", password: Self.password))
+        #expect(configuration.authentication?.username == "app")
+        #expect(configuration.authentication?.description.contains(Self.password) == false)
         var tls = EtcdTLS(
             trustedCAFile: "/pki/ca.pem",
             certificateFile: "/pki/client.pem",

@@ -215,6 +215,22 @@ struct EtcdErrorMappingTests {
         #expect(error.requestNotSent)
     }
 
+    @Test("a connection this client drained says so, and blames the server only for a GOAWAY it sent")
+    func drainedConnection() {
+        let drained = GRPCConnectionError(
+            endpoint: "etcd:2379",
+            reason: .goingAway,
+            detail: "the client moved to another endpoint",
+            requestNotSent: true
+        )
+        let message = EtcdError(connection: drained).message
+        #expect(message == "the connection takes no new calls: the client moved to another endpoint")
+        #expect(!message.contains("server"))
+        var goaway = drained
+        goaway.detail = "the server sent GOAWAY"
+        #expect(EtcdError(connection: goaway).message.hasSuffix("the server sent GOAWAY"))
+    }
+
     @Test("an empty detail leaves just the reason")
     func emptyDetail() {
         let failure = GRPCConnectionError(

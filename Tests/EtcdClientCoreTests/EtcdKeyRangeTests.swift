@@ -114,4 +114,13 @@ struct EtcdKeyRangeTests {
     func description(range: EtcdKeyRange, expected: String) {
         #expect(range.description == expected)
     }
+
+    @Test("an empty upper bound reads to the end of the key space, never just the lower bound")
+    func emptyUpperBound() {
+        let range = EtcdKeyRange.range(from: "a", to: "")
+        #expect(range.start == Array("a".utf8))
+        #expect(range.end == [0])
+        #expect(range == .from("a"))
+        #expect(EtcdKeyRange.range(from: "", to: "") == .all)
+    }
 }

@@ -158,4 +158,16 @@ struct GRPCMessageDeframerTests {
         #expect(try deframer.nextMessage() == last)
         #expect(!deframer.hasPartialMessage)
     }
+
+    @Test("a prefix that claims a huge message reserves nothing: memory grows with the bytes that arrive")
+    func claimedLengthReservesNothing() throws {
+        var deframer = GRPCMessageDeframer(maximumMessageSize: Int(Int32.max))
+        deframer.append([0, 0x40, 0, 0, 0])  // claims 1 GiB
+        #expect(try deframer.nextMessage() == nil)
+        #expect(deframer.capacity < 1 << 20)
+        deframer.append([UInt8](repeating: 1, count: 100_000))
+        #expect(try deframer.nextMessage() == nil)
+        #expect(deframer.capacity < 1 << 20)
+        #expect(deframer.hasPartialMessage)
+    }
 }

@@ -148,4 +148,38 @@ struct CancellationTests {
             #expect(try await session.waitUntilEnded().code == .sessionClosed)
         }
     }
+
+    @Test(
+        "cleanup after a cancel has a deadline of its own: a paused member holds a cancelled scope 10 s, not 60"
+    )
+    func cleanupIsBounded() async throws {
+        try await withEtcdTestCluster { cluster in
+            var configuration = cluster.clientConfiguration
+            configuration.defaultCallOptions.timeout = .seconds(30)
+            configuration.keepalive.interval = nil
+            try await withEtcdClient(configuration: configuration) { etcd in
+                let clock = ContinuousClock()
+                let inside = AsyncCounter()
+                let scope = Task {
+                    try await etcd.withSession(ttl: .seconds(30)) { session in
+                        try await EtcdMutex(session: session, name: "cleanup/lock").withLock { _ in
+                            inside.increment()
+                            try await Task.sleep(for: .seconds(600))
+                        }
+                    }
+                }
+                await inside.wait(for: 1)
+                // The member stops answering: the unlock and the lease revoke cannot get through.
+                cluster.members[0].pause()
+                defer { cluster.members[0].resume() }
+                let cancelledAt = clock.now
+                scope.cancel()
+                await #expect(throws: CancellationError.self) { try await scope.value }
+                let held = clock.now - cancelledAt
+                // Two cleanups (the unlock, then the session's revoke), each cut off at its 5-second deadline;
+                // with the 30-second call timeout they would take a minute.
+                #expect(held < .seconds(14), "the cancelled scope returned after \(held)")
+            }
+        }
+    }
 }

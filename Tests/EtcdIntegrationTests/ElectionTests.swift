@@ -48,6 +48,43 @@ struct ElectionTests {
         }
     }
 
+    @Test("an observer that stops consuming keeps a bounded backlog, and the newest change is never dropped")
+    func observerBacklogIsBounded() async throws {
+        try await SharedEtcd.withClient { etcd in
+            let name = SharedEtcd.uniquePrefix("election") + "backlog"
+            try await etcd.withSession(ttl: .seconds(10)) { session in
+                let election = EtcdElection(session: session, name: name)
+                let leadership = try await election.campaign(value: "v0")
+                try await election.observe { changes in
+                    var iterator = changes.makeAsyncIterator()
+                    guard case .leader(let first) = try await iterator.next() else {
+                        Issue.record("expected the leader first")
+                        return
+                    }
+                    #expect(first.stringValue == "v0")
+                    // 500 proclamations that nobody takes; a watch of our own tells when the server sent the last.
+                    let last = try await etcd.watch(.key(leadership.key), startRevision: first.modRevision + 1) {
+                        responses in
+                        for index in 1...500 { try await leadership.proclaim("v\(index)") }
+                        for try await response in responses where response.events.last?.keyValue.stringValue == "v500" {
+                            return response.events.last?.keyValue
+                        }
+                        return nil
+                    }
+                    #expect(last?.stringValue == "v500")
+                    var taken = 0
+                    while case .leader(let change) = try await iterator.next() {
+                        taken += 1
+                        if change.stringValue == "v500" { break }
+                    }
+                    #expect(taken >= 1)
+                    #expect(taken <= 2 * EtcdLeaderChanges.backlogLimit, "\(taken) changes were kept")
+                }
+                try await leadership.resign()
+            }
+        }
+    }
+
     @Test("a second candidate waits; it leads once the first resigns; resume finds the current leader")
     func followerTakesOver() async throws {
         try await SharedEtcd.withClient { etcd in

@@ -52,6 +52,7 @@ struct LeaseTests {
                         for try await heartbeat in keeper.heartbeats {
                             #expect(heartbeat.lease == lease.id)
                             #expect(keeper.remainingTTL != nil)
+                            #expect(keeper.lastHeartbeat?.lease == lease.id)
                             if first {
                                 first = false
                                 try await other.revokeLease(lease.id)

@@ -1,4 +1,5 @@
 import EtcdClientCore
+import EtcdConcurrency
 import Foundation
 import Testing
 import _EtcdTestSupport
@@ -55,6 +56,27 @@ private func exitAfterOpeningAndClosing(_ configuration: EtcdClient.Configuratio
     exit(0)
 }
 
+/// Opens a client, makes a call and releases it without closing it; exits with 0 when its I/O thread and socket
+/// are gone within five seconds and the log says why (2 or 3 when not).
+private func exitAfterReleasingWithoutClose(port: Int) async throws -> Never {
+    let before = resourceCounts()
+    let recorder = EtcdTestLogRecorder()
+    do {
+        var configuration = EtcdClient.Configuration(endpoints: [.hostname("127.0.0.1", port: port)])
+        configuration.logSink = recorder.sink
+        let etcd = try EtcdClient(configuration: configuration)
+        try await etcd.put("lifecycle/released", value: "v")
+        guard resourceCounts().ioThreads == before.ioThreads + 1 else { exit(2) }
+    }
+    let deadline = ContinuousClock.now + .seconds(5)
+    while resourceCounts() != before && ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    guard resourceCounts() == before else { exit(3) }
+    guard !recorder.records("an EtcdClient was released without close(); closing it now").isEmpty else { exit(4) }
+    exit(0)
+}
+
 @Suite("Closing a client releases everything", .timeLimit(.minutes(1)))
 struct LifecycleTests {
     @Test("threads, sockets and pipes come back to where they were after close")
@@ -83,5 +105,67 @@ struct LifecycleTests {
                 try await exitAfterOpeningAndClosing(configuration)
             }
         }
+    }
+
+    @Test("a client released without close() closes itself and says so in the log")
+    func releasedClientClosesItself() async throws {
+        let cluster = try await SharedEtcd.shared.get()
+        let port = cluster.members[0].clientPort
+        await #expect(processExitsWith: .success) { [port = port as Int] in
+            try await exitAfterReleasingWithoutClose(port: port)
+        }
+    }
+
+    @Test("close() returns once every task of the client and its recipes has ended; closing twice at once is safe")
+    func closeWaitsForEveryTask() async throws {
+        let cluster = try await SharedEtcd.shared.get()
+        var configuration = cluster.clientConfiguration
+        configuration.autoSyncInterval = .seconds(30)
+        let etcd = try EtcdClient(configuration: configuration)
+        let prefix = SharedEtcd.uniquePrefix("close-waits")
+        // A watch, a keep-alive, a session and a lock wait: each runs tasks of its own.
+        let watching = Task {
+            try await etcd.watch(.prefix(EtcdKey(prefix + "watched/"))) { responses in
+                for try await _ in responses {}
+            }
+        }
+        let holder = try await EtcdSession.start(client: etcd, ttl: .seconds(10))
+        let waiter = try await EtcdSession.start(client: etcd, ttl: .seconds(10))
+        let held = EtcdMutex(session: holder, name: prefix + "lock")
+        try await held.lock()
+        let waiting = Task { try await EtcdMutex(session: waiter, name: prefix + "lock").lock() }
+        while try await etcd.get(.prefix(EtcdKey(prefix + "lock/"))).keyValues.count < 2 {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(etcd.backgroundTasks.count > 0)
+
+        async let first: Void = etcd.close()
+        async let second: Void = etcd.close()
+        _ = await (first, second)
+        #expect(etcd.backgroundTasks.count == 0, "tasks still running after close()")
+        let watchError = await #expect(throws: EtcdError.self) { try await watching.value }
+        #expect(watchError?.code == .clientClosed)
+        await #expect(throws: EtcdError.self) { try await waiting.value }
+        let later = await #expect(throws: EtcdError.self) { try await etcd.get("any") }
+        #expect(later?.code == .clientClosed)
+    }
+
+    @Test("run() returns when the client closes, and cancelling it closes the client")
+    func runFollowsTheClient() async throws {
+        let cluster = try await SharedEtcd.shared.get()
+        let closedElsewhere = try EtcdClient(configuration: cluster.clientConfiguration)
+        let running = Task { await closedElsewhere.run() }
+        try await closedElsewhere.put("lifecycle/run", value: "v")
+        await closedElsewhere.close()
+        await running.value
+
+        let cancelled = try EtcdClient(configuration: cluster.clientConfiguration)
+        let service = Task { await cancelled.run() }
+        #expect(try await cancelled.get("lifecycle/run")?.stringValue == "v")
+        service.cancel()
+        await service.value
+        let error = await #expect(throws: EtcdError.self) { try await cancelled.get("lifecycle/run") }
+        #expect(error?.code == .clientClosed)
+        #expect(cancelled.backgroundTasks.count == 0)
     }
 }

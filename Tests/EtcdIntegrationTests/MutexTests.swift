@@ -18,7 +18,9 @@ struct MutexTests {
             let name = SharedEtcd.uniquePrefix("mutex-layout") + "lock"
             try await etcd.withSession(ttl: .seconds(10)) { session in
                 let mutex = EtcdMutex(session: session, name: name)
+                #expect(mutex.currentOwnership == nil)
                 let ownership = try await mutex.lock()
+                #expect(mutex.currentOwnership == ownership)
                 let expected = name + "/" + String(UInt64(bitPattern: session.lease.rawValue), radix: 16)
                 #expect(ownership.key == EtcdKey(expected))
                 let stored = try #require(try await etcd.get(ownership.key))
@@ -26,6 +28,7 @@ struct MutexTests {
                 #expect(stored.createRevision == ownership.revision)
                 #expect(stored.value.isEmpty)
                 try await mutex.unlock()
+                #expect(mutex.currentOwnership == nil)
                 #expect(try await etcd.get(ownership.key) == nil)
             }
         }

@@ -36,7 +36,10 @@ struct OrderingTests {
             let read = { (etcd: EtcdClient) in
                 try await etcd.get(EtcdGetRequest(.key("lagging/k"), consistency: .serializable))
             }
-            try await withEtcdClient(configuration: configuration([fresh, lagging, leader])) { wide in
+            let statistics = EtcdTestStatisticsRecorder()
+            var wideConfiguration = configuration([fresh, lagging, leader])
+            wideConfiguration.statisticsSink = statistics.sink
+            try await withEtcdClient(configuration: wideConfiguration) { wide in
                 try await withEtcdClient(configuration: configuration([fresh, lagging])) { narrow in
                     try await withEtcdClient(configuration: configuration([fresh, lagging], checked: false)) {
                         unchecked in
@@ -52,6 +55,7 @@ struct OrderingTests {
                         let moved = try await read(wide)
                         #expect(moved.keyValues.first?.stringValue == "new")
                         #expect(moved.header.revision >= seen)
+                        #expect(statistics.all.contains(.staleReadRefused(method: "/etcdserverpb.KV/Range")))
                         // With only the lagging member left, the read says so rather than go back in time.
                         let error = try await #require(throws: EtcdError.self) { try await read(narrow) }
                         #expect(error.code == .staleRead, "\(error)")

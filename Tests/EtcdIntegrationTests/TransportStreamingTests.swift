@@ -20,7 +20,7 @@ struct TransportStreamingTests {
         request.value = Array(value.utf8)
         let response = try await connection.unary(
             GRPCRequestHead(path: EtcdserverPB.KVService.Put.path),
-            request: request.serializedBytes()
+            framedRequest: request.grpcFramedBytes()
         )
         return try EtcdserverPB.PutResponse(serializedBytes: response).header?.revision ?? 0
     }
@@ -40,17 +40,17 @@ struct TransportStreamingTests {
         var range = EtcdserverPB.RangeRequest()
         range.key = Array("cancel-before-start".utf8)
         let head = GRPCRequestHead(path: EtcdserverPB.KVService.Range.path)
-        func call(_ id: UInt64) -> (GRPCCall, AsyncThrowingStream<[UInt8], any Error>) {
-            let (responses, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        func call(_ id: UInt64) -> (GRPCCall, GRPCResponseStream) {
+            let buffer = GRPCResponseBuffer(allowance: 1 << 20, windowOpened: {}, cancelCall: {})
             let call = GRPCCall(
                 id: id,
                 head: head,
-                sink: .stream(continuation),
-                firstMessage: range.serializedBytes(),
+                sink: .stream(buffer),
+                framedRequest: range.grpcFramedBytes(),
                 ended: true,
                 maximumResponseSize: 1 << 20
             )
-            return (call, responses)
+            return (call, GRPCResponseStream(buffer: buffer))
         }
         // Call A was numbered first, but its task was cancelled before it was handed over: its cancel and then
         // its start reach the I/O thread after the start of B, a later call.
@@ -139,7 +139,7 @@ struct TransportStreamingTests {
         await #expect(throws: GRPCConnectionError.self) {
             _ = try await connection.unary(
                 GRPCRequestHead(path: EtcdserverPB.MaintenanceService.Status.path),
-                request: EtcdserverPB.StatusRequest().serializedBytes()
+                framedRequest: EtcdserverPB.StatusRequest().grpcFramedBytes()
             )
         }
         let stream = connection.makeStream(GRPCRequestHead(path: EtcdserverPB.WatchService.Watch.path))

@@ -83,7 +83,7 @@ final class EtcdAuthenticator: Sendable {
     }
 
     private func authenticate(using connection: HTTP2Connection, timeout: Duration?) async throws -> Credential {
-        guard case .password(let username, let password) = authentication else { return .notNeeded }
+        guard case .password(let username, let password) = authentication.method else { return .notNeeded }
         var request = EtcdserverPB.AuthenticateRequest()
         request.name = username
         request.password = password
@@ -91,7 +91,7 @@ final class EtcdAuthenticator: Sendable {
         do {
             let bytes = try await connection.unary(
                 GRPCRequestHead(path: EtcdserverPB.AuthService.Authenticate.path, timeout: timeout),
-                request: request.serializedBytes()
+                framedRequest: request.grpcFramedBytes()
             )
             credential = .token(try EtcdserverPB.AuthenticateResponse(serializedBytes: bytes).token)
             logger.log(.info, "authenticated", ["username": username])

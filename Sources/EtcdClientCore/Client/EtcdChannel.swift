@@ -36,6 +36,10 @@ final class EtcdChannel: Sendable {
     let authenticator: EtcdAuthenticator?
     /// Where the client's log records go.
     let logger: EtcdLogger
+    /// Where statistics go, if anywhere.
+    let statisticsSink: EtcdStatisticsSink?
+    /// The tasks of the client and its recipes, which closing the client waits for.
+    let backgroundTasks = EtcdBackgroundTasks()
 
     /// Creates the channel; it connects on the first call.
     ///
@@ -59,6 +63,7 @@ final class EtcdChannel: Sendable {
         }
         let logger = EtcdLogger(configuration)
         self.logger = logger
+        self.statisticsSink = configuration.statisticsSink
         self.authenticator = configuration.authentication.map { EtcdAuthenticator($0, logger: logger) }
         self.state = Mutex(
             State(
@@ -120,6 +125,7 @@ final class EtcdChannel: Sendable {
                 state.currentConfirmed = false
                 state.generation += 1
                 logger.log(.debug, "connecting", ["endpoint": endpoint.description])
+                statisticsSink?(.connecting(endpoint: endpoint.description))
                 return .ready(connection)
             }
             switch attempt {
@@ -205,7 +211,10 @@ final class EtcdChannel: Sendable {
         state.current = nil
         state.currentEndpoint = nil
         state.retired.append(connection)
-        Task { [self] in await retire(connection) }
+        if backgroundTasks.start({ [self] in await retire(connection) }) == nil {
+            // The client is closing: its close already took the connections it knew of.
+            Task { await connection.close() }
+        }
         let wait = state.balancer.connectionFailed()
         state.notBefore = .now + wait
         let terminalError = connection.terminalError
@@ -216,6 +225,7 @@ final class EtcdChannel: Sendable {
         let why =
             reason ?? terminalError.map { EtcdError(connection: $0).message }
             ?? connection.goingAwayReason ?? "closed"
+        statisticsSink?(.failover(from: endpoint, reason: why))
         var metadata = ["endpoint": endpoint, "reason": why, "next": state.endpoints[state.balancer.index].description]
         if wait > .zero {
             metadata["backoff"] = "\(wait)"

@@ -34,7 +34,8 @@ extension EtcdClient {
         retry: EtcdRetryPolicy? = nil,
         rejection: ((Method.Response) -> String?)? = nil
     ) async throws -> Method.Response {
-        let bytes = request.serializedBytes()
+        // Framed once, in one exactly sized array, and sent as it is by every attempt.
+        let framed = request.grpcFramedBytes()
         return try await withRetries(
             path: Method.path,
             kind: retry ?? EtcdRetryPolicy.forMethod(path: Method.path),
@@ -42,7 +43,7 @@ extension EtcdClient {
         ) { connection, head in
             let response: Method.Response
             do {
-                response = try Method.Response(serializedBytes: try await connection.unary(head, request: bytes))
+                response = try Method.Response(serializedBytes: try await connection.unary(head, framedRequest: framed))
             } catch let error as ProtobufDecodingError {
                 throw EtcdError(decoding: error, method: Method.path)
             }
@@ -57,10 +58,11 @@ extension EtcdClient {
     func serverStreamingCall<Method: ProtobufRPCMethod>(
         _ method: Method.Type,
         _ request: Method.Request,
+        options: CallOptions? = nil,
         consume: (Method.Response) async throws -> Void
     ) async throws {
         let bytes = request.serializedBytes()
-        var options = configuration.defaultCallOptions
+        var options = options ?? configuration.defaultCallOptions
         options.timeout = nil  // a stream runs as long as it has answers; its opening is bounded by the retry rule
         try await withRetries(path: Method.path, kind: .idempotent, options: options) {
             connection,
@@ -92,7 +94,31 @@ extension EtcdClient {
 
     /// Runs attempts of a call of `path` until one is accepted or ``CallRetryStateMachine`` gives up: each attempt
     /// gets the connection to use and the request head (metadata with the auth token, the attempt's timeout).
+    ///
+    /// With a statistics sink, reports how the call ended, each retry and each stale answer refused.
     func withRetries<Value>(
+        path: String,
+        kind: EtcdRetryPolicy,
+        options: CallOptions,
+        _ attempt: (HTTP2Connection, GRPCRequestHead) async throws -> AttemptResult<Value>
+    ) async throws -> Value {
+        guard let statistics = channel.statisticsSink else {
+            return try await attemptUntilDecided(path: path, kind: kind, options: options, attempt)
+        }
+        let start = ContinuousClock.now
+        do {
+            let value = try await attemptUntilDecided(path: path, kind: kind, options: options, attempt)
+            statistics(.callFinished(method: path, duration: .now - start, failure: nil))
+            return value
+        } catch {
+            let code = (error as? EtcdError)?.code ?? (error is CancellationError ? .cancelled : .unknown)
+            statistics(.callFinished(method: path, duration: .now - start, failure: code))
+            throw error
+        }
+    }
+
+    /// The attempts of ``withRetries(path:kind:options:_:)``.
+    private func attemptUntilDecided<Value>(
         path: String,
         kind: EtcdRetryPolicy,
         options: CallOptions,
@@ -106,7 +132,7 @@ extension EtcdClient {
             authenticates: channel.authenticator != nil,
             now: clock.now
         )
-        let metadata = options.metadata.map { (name: $0.key, value: $0.value) }
+        let metadata = options.requestMetadata
         while true {
             try Task.checkCancellation()
             let timeout = retrier.attemptTimeout(now: clock.now)
@@ -132,6 +158,7 @@ extension EtcdClient {
                     return value
                 case .rejected(let reason):
                     failure = .stale(reason)
+                    channel.statisticsSink?(.staleReadRefused(method: path))
                     channel.logger.log(
                         .notice,
                         "a member answered from an older revision than already seen; asking the next one",
@@ -149,6 +176,7 @@ extension EtcdClient {
             if let reason = decision.abandon, let connection { channel.abandon(connection, reason: reason) }
             switch decision.next {
             case .retry(let delay):
+                channel.statisticsSink?(.callRetried(method: path, reason: failure.code))
                 channel.logger.log(
                     .debug,
                     "retrying a call",

@@ -24,6 +24,9 @@ extension EtcdClient {
         public var logSink: EtcdLogSink?
         /// The least severe level handed to ``logSink``. Defaults to ``EtcdLogRecord/Level/info``.
         public var logLevel: EtcdLogRecord.Level = .info
+        /// Receives the client's statistics (calls, failures by code, retries, stale reads refused, failovers,
+        /// connections) for metrics; `nil` (the default) counts nothing.
+        public var statisticsSink: EtcdStatisticsSink?
 
         /// Creates a configuration for `endpoints` with default timings.
         public init(endpoints: [EtcdEndpoint]) {
@@ -37,14 +40,26 @@ extension EtcdClient {
         /// ``EtcdError/Code/deadlineExceeded``; `nil` means no limit (a call without one stops retrying after 30
         /// seconds). Defaults to 30 seconds.
         public var timeout: Duration? = .seconds(30)
-        /// Extra gRPC metadata sent with the call, such as `hasleader: true`. Names must be lower-case.
-        /// Defaults to none.
+        /// Extra gRPC metadata sent with the call. Names must be lower-case. Defaults to none.
         public var metadata: [String: String] = [:]
+        /// Whether only a member that has a leader may serve the call (etcd's `hasleader` metadata): one without
+        /// refuses it with ``EtcdError/Code/noLeader`` at once, instead of serving a serializable read from a copy
+        /// that may be cut off, or holding a write until its timeout; a read then moves to another member.
+        /// Watches always ask for it. Defaults to `false`.
+        public var requiresLeader = false
 
         /// Creates call options.
-        public init(timeout: Duration? = .seconds(30), metadata: [String: String] = [:]) {
+        public init(timeout: Duration? = .seconds(30), metadata: [String: String] = [:], requiresLeader: Bool = false) {
             self.timeout = timeout
             self.metadata = metadata
+            self.requiresLeader = requiresLeader
+        }
+
+        /// The gRPC metadata of a call with these options.
+        var requestMetadata: [(name: String, value: String)] {
+            var pairs = metadata.map { (name: $0.key, value: $0.value) }
+            if requiresLeader && metadata["hasleader"] == nil { pairs.append((name: "hasleader", value: "true")) }
+            return pairs
         }
     }
 

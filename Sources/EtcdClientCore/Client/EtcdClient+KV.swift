@@ -7,15 +7,19 @@ extension EtcdClient {
     ///   - key: the key.
     ///   - revision: the revision to read at; `nil` (the default) reads the latest.
     ///   - consistency: linearizable (the default) or serializable.
+    ///   - options: this call's timeout, metadata and leader requirement; `nil` (the default) uses
+    ///     ``Configuration/defaultCallOptions``.
     /// - Returns: the key-value, or `nil` when the key does not exist.
     /// - Throws: `EtcdError` (`.emptyKey`, `.compacted`, `.futureRevision`, `.connectionFailed`, ...);
     ///   `CancellationError` when the task is cancelled.
     public func get(
         _ key: EtcdKey,
         revision: Int64? = nil,
-        consistency: EtcdConsistency = .linearizable
+        consistency: EtcdConsistency = .linearizable,
+        options: CallOptions? = nil
     ) async throws -> EtcdKeyValue? {
-        try await get(EtcdGetRequest(.key(key), revision: revision, consistency: consistency)).keyValues.first
+        try await get(EtcdGetRequest(.key(key), revision: revision, consistency: consistency), options: options)
+            .keyValues.first
     }
 
     /// Reads a range: a prefix, a half-open range, every key from one on, or every key.
@@ -27,6 +31,8 @@ extension EtcdClient {
     ///   - sort: the order; `nil` (the default) is ascending by key.
     ///   - consistency: linearizable (the default) or serializable.
     ///   - keysOnly: whether to leave out values. Defaults to `false`.
+    ///   - options: this call's timeout, metadata and leader requirement; `nil` (the default) uses
+    ///     ``Configuration/defaultCallOptions``.
     /// - Returns: the keys, the total count of matches, and whether there are more than the limit.
     /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
     public func get(
@@ -35,7 +41,8 @@ extension EtcdClient {
         limit: Int? = nil,
         sort: EtcdSort? = nil,
         consistency: EtcdConsistency = .linearizable,
-        keysOnly: Bool = false
+        keysOnly: Bool = false,
+        options: CallOptions? = nil
     ) async throws -> EtcdGetResponse {
         try await get(
             EtcdGetRequest(
@@ -45,7 +52,8 @@ extension EtcdClient {
                 sort: sort,
                 consistency: consistency,
                 output: keysOnly ? .keysOnly : .keysAndValues
-            )
+            ),
+            options: options
         )
     }
 
@@ -73,13 +81,18 @@ extension EtcdClient {
 
     /// Counts the keys in a range without reading them.
     ///
+    /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
     public func count(
         _ range: EtcdKeyRange,
         revision: Int64? = nil,
-        consistency: EtcdConsistency = .linearizable
+        consistency: EtcdConsistency = .linearizable,
+        options: CallOptions? = nil
     ) async throws -> Int {
-        try await get(EtcdGetRequest(range, revision: revision, consistency: consistency, output: .countOnly)).count
+        try await get(
+            EtcdGetRequest(range, revision: revision, consistency: consistency, output: .countOnly),
+            options: options
+        ).count
     }
 
     /// Writes `value` to `key`.
@@ -89,6 +102,8 @@ extension EtcdClient {
     ///   - value: the value: a `String` (UTF-8) or bytes.
     ///   - lease: a lease to attach; `nil` (the default) attaches none.
     ///   - includePrevious: whether to return the key-value as it was. Defaults to `false`.
+    ///   - options: this call's timeout, metadata and leader requirement; `nil` (the default) uses
+    ///     ``Configuration/defaultCallOptions``.
     /// - Throws: `EtcdError` (`.emptyKey`, `.requestTooLarge`, `.leaseNotFound`, ...);
     ///   `CancellationError` when the task is cancelled.
     @discardableResult
@@ -96,9 +111,13 @@ extension EtcdClient {
         _ key: EtcdKey,
         value: some EtcdValueRepresentable,
         lease: EtcdLeaseID? = nil,
-        includePrevious: Bool = false
+        includePrevious: Bool = false,
+        options: CallOptions? = nil
     ) async throws -> EtcdPutResponse {
-        try await put(EtcdPutRequest(key, value: value, lease: lease, includePrevious: includePrevious))
+        try await put(
+            EtcdPutRequest(key, value: value, lease: lease, includePrevious: includePrevious),
+            options: options
+        )
     }
 
     /// Writes with every option etcd has, including keeping the current value or lease.
@@ -113,18 +132,28 @@ extension EtcdClient {
 
     /// Deletes one key.
     ///
+    /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
     @discardableResult
-    public func delete(_ key: EtcdKey, includePrevious: Bool = false) async throws -> EtcdDeleteResponse {
-        try await delete(EtcdDeleteRequest(.key(key), includePrevious: includePrevious))
+    public func delete(
+        _ key: EtcdKey,
+        includePrevious: Bool = false,
+        options: CallOptions? = nil
+    ) async throws -> EtcdDeleteResponse {
+        try await delete(EtcdDeleteRequest(.key(key), includePrevious: includePrevious), options: options)
     }
 
     /// Deletes a range of keys.
     ///
+    /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
     @discardableResult
-    public func delete(_ range: EtcdKeyRange, includePrevious: Bool = false) async throws -> EtcdDeleteResponse {
-        try await delete(EtcdDeleteRequest(range, includePrevious: includePrevious))
+    public func delete(
+        _ range: EtcdKeyRange,
+        includePrevious: Bool = false,
+        options: CallOptions? = nil
+    ) async throws -> EtcdDeleteResponse {
+        try await delete(EtcdDeleteRequest(range, includePrevious: includePrevious), options: options)
     }
 
     /// Deletes as `request` says.
@@ -139,14 +168,16 @@ extension EtcdClient {
 
     /// Runs a transaction: if every condition holds, the `then` operations, otherwise the `else` ones.
     ///
+    /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Throws: `EtcdError` (`.tooManyOperations`, `.duplicateKey`, ...); `CancellationError` when the
     ///   task is cancelled.
     public func txn(
         if conditions: [EtcdCompare],
         then success: [EtcdOperation],
-        else failure: [EtcdOperation] = []
+        else failure: [EtcdOperation] = [],
+        options: CallOptions? = nil
     ) async throws -> EtcdTxnResponse {
-        try await txn(EtcdTxnRequest(if: conditions, then: success, else: failure))
+        try await txn(EtcdTxnRequest(if: conditions, then: success, else: failure), options: options)
     }
 
     /// Runs a transaction.
@@ -176,13 +207,19 @@ extension EtcdClient {
     /// - Parameters:
     ///   - revision: the first revision to keep.
     ///   - physical: whether to wait until the space is reclaimed on disk. Defaults to `false`.
+    ///   - options: this call's timeout, metadata and leader requirement; `nil` (the default) uses
+    ///     ``Configuration/defaultCallOptions``.
     /// - Returns: the response header.
     /// - Throws: `EtcdError` (`.compacted` when already compacted past it, `.futureRevision`).
     @discardableResult
-    public func compact(revision: Int64, physical: Bool = false) async throws -> EtcdResponseHeader {
+    public func compact(
+        revision: Int64,
+        physical: Bool = false,
+        options: CallOptions? = nil
+    ) async throws -> EtcdResponseHeader {
         var request = EtcdserverPB.CompactionRequest()
         request.revision = revision
         request.physical = physical
-        return EtcdResponseHeader(try await call(EtcdserverPB.KVService.Compact.self, request).header)
+        return EtcdResponseHeader(try await call(EtcdserverPB.KVService.Compact.self, request, options: options).header)
     }
 }

@@ -5,7 +5,7 @@ import _EtcdWire
 /// A client of an etcd v3 cluster.
 ///
 /// Create one per cluster and share it: it is `Sendable`, and all calls made at once share one
-/// HTTP/2 connection. Close it with ``close()`` when done, or use ``withEtcdClient(configuration:_:)``,
+/// HTTP/2 connection. Close it with ``close()`` when done, or use ``withEtcdClient(configuration:isolation:_:)``,
 /// which closes it when its body ends.
 public final class EtcdClient: Sendable {
     /// The configuration the client was created with.
@@ -17,8 +17,19 @@ public final class EtcdClient: Sendable {
     let leaseDeadlines = LeaseDeadlines()
     /// The newest revision seen, below which serializable reads are refused.
     let revisionFloor = RevisionFloor()
-    /// The periodic endpoint sync, when ``Configuration/autoSyncInterval`` is set.
-    private let endpointSync = Mutex<Task<Void, Never>?>(nil)
+    /// Whether the client is open, closing or closed, and who waits for it to be closed.
+    private let lifecycle = Mutex(Lifecycle())
+
+    private struct Lifecycle {
+        enum Phase {
+            case open
+            case closing
+            case closed
+        }
+
+        var phase = Phase.open
+        var closeWaiters: [UnsafeContinuation<Void, Never>] = []
+    }
 
     /// Creates a client. It connects on the first call.
     ///
@@ -37,10 +48,30 @@ public final class EtcdClient: Sendable {
         self.watchHub = EtcdWatchHub(channel: channel)
         self.leaseKeeper = EtcdLeaseKeepAliveHub(channel: channel, deadlines: leaseDeadlines)
         if let interval = configuration.autoSyncInterval {
-            let task = Self.keepEndpointsSynced(self, every: interval)
-            endpointSync.withLock { $0 = task }
+            let client = WeakClient(self)
+            channel.backgroundTasks.start {
+                await Self.keepEndpointsSynced(every: interval) { client.client }
+            }
         }
     }
+
+    /// A client released without ``close()`` closes itself in the background and logs a warning: its
+    /// connections and tasks would otherwise live on.
+    deinit {
+        let wasOpen = lifecycle.withLock { state -> Bool in
+            guard case .open = state.phase else { return false }
+            state.phase = .closing
+            return true
+        }
+        guard wasOpen else { return }
+        channel.logger.log(.warning, "an EtcdClient was released without close(); closing it now")
+        Task.detached { [channel, watchHub, leaseKeeper] in
+            await Self.shutDown(channel: channel, watchHub: watchHub, leaseKeeper: leaseKeeper)
+        }
+    }
+
+    /// The tasks of the client and of the recipes built on it: ``close()`` cancels them and waits for them.
+    package var backgroundTasks: EtcdBackgroundTasks { channel.backgroundTasks }
 
     /// Creates a client of the members at `endpoints`, in plain text with default timings.
     public convenience init(endpoints: [EtcdEndpoint]) {
@@ -48,29 +79,91 @@ public final class EtcdClient: Sendable {
         try! self.init(configuration: Configuration(endpoints: endpoints))
     }
 
-    /// Closes the client: open calls fail with ``EtcdError/Code/clientClosed``; its connections, sockets
-    /// and threads are gone, and every log record has reached the log sink, when this returns. Later calls
-    /// fail with ``EtcdError/Code/clientClosed``.
+    /// Closes the client: open calls, watches and keep-alives fail with ``EtcdError/Code/clientClosed``. When this
+    /// returns, every connection, socket, thread and task the client started (for itself or for the sessions,
+    /// locks and elections built on it) has ended, and every log record has reached the log sink. Later calls fail
+    /// with ``EtcdError/Code/clientClosed``. Closing twice, or from several tasks at once, is safe: each returns
+    /// once the client is closed.
     public func close() async {
-        let sync = endpointSync.withLock { $0.take() }
-        sync?.cancel()
-        await sync?.value
+        let first = lifecycle.withLock { state -> Bool in
+            guard case .open = state.phase else { return false }
+            state.phase = .closing
+            return true
+        }
+        guard first else {
+            await waitUntilClosed()
+            return
+        }
+        await Self.shutDown(channel: channel, watchHub: watchHub, leaseKeeper: leaseKeeper)
+        let waiters = lifecycle.withLock { state in
+            state.phase = .closed
+            defer { state.closeWaiters = [] }
+            return state.closeWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Runs until the client is closed; cancelling the calling task closes it (and returns once it is closed).
+    ///
+    /// This is the shape of swift-service-lifecycle's `Service.run()`, so a service group can own the client:
+    /// `extension EtcdClient: @retroactive Service {}` (see the README).
+    public func run() async {
+        await withTaskCancellationHandler {
+            await waitUntilClosed()
+        } onCancel: {
+            Task { await self.close() }
+        }
+    }
+
+    /// Returns once the client is closed.
+    private func waitUntilClosed() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let closed = lifecycle.withLock { state -> Bool in
+                if case .closed = state.phase { return true }
+                state.closeWaiters.append(continuation)
+                return false
+            }
+            if closed { continuation.resume() }
+        }
+    }
+
+    /// Ends the watches and keep-alives, closes the connections, cancels and waits for every background task,
+    /// then lets the log sink take the last records.
+    private static func shutDown(
+        channel: EtcdChannel,
+        watchHub: EtcdWatchHub,
+        leaseKeeper: EtcdLeaseKeepAliveHub
+    ) async {
         watchHub.close()
         leaseKeeper.close()
         await channel.close()
+        await channel.backgroundTasks.cancelAndWait()
         await channel.logger.finish()
+    }
+}
+
+/// A reference to a client that does not keep it alive.
+private final class WeakClient: Sendable {
+    weak let client: EtcdClient?
+
+    init(_ client: EtcdClient) {
+        self.client = client
     }
 }
 
 /// Runs `body` with a new client and closes the client when `body` returns or throws.
 ///
+/// `body` runs on the caller's actor (`isolation`), so it may use the actor's state.
+///
 /// - Parameters:
 ///   - configuration: the endpoints and timings.
+///   - isolation: the caller's actor; leave the default.
 ///   - body: the work to do with the client.
 /// - Returns: what `body` returns.
 /// - Throws: what `body` throws.
-public func withEtcdClient<Result: Sendable>(
+public func withEtcdClient<Result>(
     configuration: EtcdClient.Configuration,
+    isolation: isolated (any Actor)? = #isolation,
     _ body: (EtcdClient) async throws -> Result
 ) async throws -> Result {
     let client = try EtcdClient(configuration: configuration)

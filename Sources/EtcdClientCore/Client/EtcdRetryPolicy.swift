@@ -5,8 +5,8 @@ import _EtcdWire
 ///
 /// | call | kind |
 /// |---|---|
-/// | Range, a Txn of reads only, LeaseTimeToLive, LeaseLeases, Status, MemberList, Hash, HashKV, UserGet, UserList, RoleGet, RoleList, election Leader, a single lease renewal, Authenticate, the opening of a server stream | read (`idempotent`) |
-/// | everything else (Put, DeleteRange, a Txn with writes, Compact, LeaseGrant, LeaseRevoke, membership and auth changes, Defragment, MoveLeader, Alarm, Lock, Unlock, Campaign, Proclaim, Resign) | write (`ifNotSent`) |
+/// | Range, a Txn of reads only, LeaseTimeToLive, LeaseLeases, Status, MemberList, Hash, HashKV, UserGet, UserList, RoleGet, RoleList, election Leader, Alarm (get), a single lease renewal, Authenticate, the opening of a server stream | read (`idempotent`) |
+/// | everything else (Put, DeleteRange, a Txn with writes, Compact, LeaseGrant, LeaseRevoke, membership and auth changes, Defragment, MoveLeader, Alarm (activate, deactivate), Lock, Unlock, Campaign, Proclaim, Resign) | write (`ifNotSent`) |
 enum EtcdRetryPolicy: Sendable {
     /// The call changes nothing: it may be sent again whatever happened.
     case idempotent

@@ -41,17 +41,17 @@ extension EtcdClient {
     }
 
     /// Syncs the endpoint list every `interval` until the task is cancelled or the client is gone.
-    static func keepEndpointsSynced(_ client: EtcdClient, every interval: Duration) -> Task<Void, Never> {
-        Task { [weak client] in
-            while true {
-                do { try await Task.sleep(for: interval) } catch { return }
-                guard let client else { return }
-                do {
-                    try await client.syncEndpoints()
-                } catch {
-                    if Task.isCancelled { return }
-                    client.channel.logger.log(.warning, "endpoint sync failed", ["reason": "\(error)"])
-                }
+    ///
+    /// - Parameter client: the client, or `nil` once it is gone; held only during each sync.
+    static func keepEndpointsSynced(every interval: Duration, client: @Sendable () -> EtcdClient?) async {
+        while true {
+            do { try await Task.sleep(for: interval) } catch { return }
+            guard let client = client() else { return }
+            do {
+                try await client.syncEndpoints()
+            } catch {
+                if Task.isCancelled { return }
+                client.channel.logger.log(.warning, "endpoint sync failed", ["reason": "\(error)"])
             }
         }
     }

@@ -135,7 +135,8 @@ extension EtcdError {
         case .connectFailed: reason = "could not connect"
         case .connectionLost: reason = "the connection was lost"
         case .keepaliveTimeout: reason = "the server stopped answering keepalive pings"
-        case .goingAway: reason = "the server is going away"
+        // Either side may have stopped new calls (a GOAWAY, or the client draining it): the detail says which.
+        case .goingAway: reason = "the connection takes no new calls"
         case .protocolError: reason = "the server broke the HTTP/2 protocol"
         case .tlsFailed: reason = "the TLS handshake failed"
         case .retired: reason = "the client moved to another endpoint"

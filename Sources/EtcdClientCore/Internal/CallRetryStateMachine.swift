@@ -41,6 +41,17 @@ struct CallRetryStateMachine {
         /// No attempt can be made before the deadline (waiting to reconnect would pass it); the error says why
         /// the last connection failed, or that time ran out.
         case outOfTime(EtcdError)
+
+        /// The error code the failure stands for (`staleRead` for a stale answer), for statistics.
+        var code: EtcdError.Code {
+            switch self {
+            case .connection(let error), .brokenPeer(let error), .timedOut(let error), .status(let error),
+                .outOfTime(let error):
+                error.code
+            case .stale:
+                .staleRead
+            }
+        }
     }
 
     /// What to do next.

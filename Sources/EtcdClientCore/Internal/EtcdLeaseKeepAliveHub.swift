@@ -49,7 +49,7 @@ final class EtcdLeaseKeepAliveHub: Sendable {
             perform(actions, in: &state)
             if !state.tickerRunning {
                 state.tickerRunning = true
-                Task { await self.runTimer() }
+                channel.backgroundTasks.start { await self.runTimer() }
             }
             return id
         }
@@ -99,7 +99,7 @@ final class EtcdLeaseKeepAliveHub: Sendable {
                 request.id = lease.rawValue
                 renewals.append(request.serializedBytes())
             case .openStream:
-                Task { await self.runStream() }
+                channel.backgroundTasks.start { await self.runStream() }
             case .closeStream:
                 state.stream?.cancel()
             case .heartbeat(let id, let heartbeat):

@@ -106,7 +106,7 @@ final class EtcdWatchHub: Sendable {
                 // A failed send means the stream is gone; its reader re-opens it and re-creates every watcher.
                 try? state.stream?.send(request.serializedBytes())
             case .openStream:
-                Task { await self.runStream() }
+                channel.backgroundTasks.start { await self.runStream() }
             case .created(let id, let revision):
                 if let waiter = state.creationWaiters.removeValue(forKey: id) {
                     waiter.resume(returning: revision)

@@ -16,7 +16,7 @@ import _EtcdWire
 struct LeaseKeepAliveStateMachine {
     typealias Instant = ContinuousClock.Instant
 
-    /// One kept-alive lease (one ``EtcdClient/keepAlive(_:_:)`` scope).
+    /// One kept-alive lease (one ``EtcdClient/keepAlive(_:isolation:_:)`` scope).
     struct Registration {
         /// The lease.
         let lease: EtcdLeaseID

@@ -26,9 +26,13 @@ public struct EtcdKeyRange: Hashable, Sendable, CustomStringConvertible {
 
     /// The keys from `lowerBound` (included) up to `upperBound` (excluded).
     ///
-    /// An empty lower bound stands for the first possible key (`\0`), since etcd has no empty key.
+    /// An empty lower bound stands for the first possible key (`\0`), since etcd has no empty key; an empty upper
+    /// bound stands for the end of the key space, as in ``from(_:)`` (never for "just the lower bound").
     public static func range(from lowerBound: EtcdKey, to upperBound: EtcdKey) -> EtcdKeyRange {
-        EtcdKeyRange(start: lowerBound.bytes.isEmpty ? [0] : lowerBound.bytes, end: upperBound.bytes)
+        EtcdKeyRange(
+            start: lowerBound.bytes.isEmpty ? [0] : lowerBound.bytes,
+            end: upperBound.bytes.isEmpty ? [0] : upperBound.bytes
+        )
     }
 
     /// Every key from `key` on (included), to the end of the key space.

@@ -7,27 +7,36 @@ extension EtcdClient {
     /// - Parameters:
     ///   - ttl: the time to live, in whole seconds (rounded up); the server may raise it to its minimum.
     ///   - id: the ID to use; `nil` (the default) lets the server choose.
+    ///   - options: this call's timeout, metadata and leader requirement; `nil` (the default) uses
+    ///     ``Configuration/defaultCallOptions``.
     /// - Returns: the lease's ID and granted TTL.
     /// - Throws: `EtcdError` (`.leaseExists`, `.leaseTTLTooLarge`, ...); `CancellationError`.
-    public func grantLease(ttl: Duration, id: EtcdLeaseID? = nil) async throws -> EtcdLeaseGrant {
+    public func grantLease(
+        ttl: Duration,
+        id: EtcdLeaseID? = nil,
+        options: CallOptions? = nil
+    ) async throws -> EtcdLeaseGrant {
         var request = EtcdserverPB.LeaseGrantRequest()
         let (seconds, attoseconds) = ttl.components
         request.ttl = seconds + (attoseconds > 0 ? 1 : 0)
         request.id = id?.rawValue ?? 0
-        let grant = EtcdLeaseGrant(try await call(EtcdserverPB.LeaseService.LeaseGrant.self, request))
+        let grant = EtcdLeaseGrant(try await call(EtcdserverPB.LeaseService.LeaseGrant.self, request, options: options))
         leaseDeadlines.record(grant.id, ttl: grant.ttl)
         return grant
     }
 
     /// Revokes a lease: it ends at once and the keys attached to it are deleted.
     ///
+    /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Returns: the response header.
     /// - Throws: `EtcdError` (`.leaseNotFound`); `CancellationError`.
     @discardableResult
-    public func revokeLease(_ id: EtcdLeaseID) async throws -> EtcdResponseHeader {
+    public func revokeLease(_ id: EtcdLeaseID, options: CallOptions? = nil) async throws -> EtcdResponseHeader {
         var request = EtcdserverPB.LeaseRevokeRequest()
         request.id = id.rawValue
-        let header = EtcdResponseHeader(try await call(EtcdserverPB.LeaseService.LeaseRevoke.self, request).header)
+        let header = EtcdResponseHeader(
+            try await call(EtcdserverPB.LeaseService.LeaseRevoke.self, request, options: options).header
+        )
         leaseDeadlines.forget(id)
         return header
     }
@@ -43,11 +52,13 @@ extension EtcdClient {
     ///
     /// - Parameters:
     ///   - lease: the lease.
+    ///   - isolation: the caller's actor, on which `body` runs; leave the default.
     ///   - body: the work to do while the lease is kept alive.
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws.
     public func keepAlive<Result>(
         _ lease: EtcdLeaseID,
+        isolation: isolated (any Actor)? = #isolation,
         _ body: (EtcdLeaseKeepAlive) async throws -> Result
     ) async throws -> Result {
         let (registration, heartbeats) = leaseKeeper.register(lease)
@@ -63,9 +74,10 @@ extension EtcdClient {
 
     /// Renews a lease once.
     ///
+    /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Returns: the TTL after the renewal.
     /// - Throws: `EtcdError` (`.leaseNotFound` when the lease is gone); `CancellationError`.
-    public func renewLease(_ lease: EtcdLeaseID) async throws -> Duration {
+    public func renewLease(_ lease: EtcdLeaseID, options: CallOptions? = nil) async throws -> Duration {
         var request = EtcdserverPB.LeaseKeepAliveRequest()
         request.id = lease.rawValue
         let bytes = request.serializedBytes()
@@ -73,7 +85,7 @@ extension EtcdClient {
         return try await withRetries(
             path: EtcdserverPB.LeaseService.LeaseKeepAlive.path,
             kind: .idempotent,
-            options: configuration.defaultCallOptions
+            options: options ?? configuration.defaultCallOptions
         ) { connection, head in
             let stream = connection.makeStream(head)
             defer { stream.cancel() }
@@ -101,21 +113,34 @@ extension EtcdClient {
     /// - Parameters:
     ///   - lease: the lease.
     ///   - includeKeys: whether to list the keys attached to it. Defaults to `false`.
+    ///   - options: this call's timeout, metadata and leader requirement; `nil` (the default) uses
+    ///     ``Configuration/defaultCallOptions``.
     /// - Throws: `EtcdError`; `CancellationError`.
-    public func leaseTimeToLive(_ lease: EtcdLeaseID, includeKeys: Bool = false) async throws -> EtcdLeaseTimeToLive {
+    public func leaseTimeToLive(
+        _ lease: EtcdLeaseID,
+        includeKeys: Bool = false,
+        options: CallOptions? = nil
+    ) async throws -> EtcdLeaseTimeToLive {
         var request = EtcdserverPB.LeaseTimeToLiveRequest()
         request.id = lease.rawValue
         request.keys = includeKeys
-        let answer = EtcdLeaseTimeToLive(try await call(EtcdserverPB.LeaseService.LeaseTimeToLive.self, request))
+        let answer = EtcdLeaseTimeToLive(
+            try await call(EtcdserverPB.LeaseService.LeaseTimeToLive.self, request, options: options)
+        )
         if let remaining = answer.remainingTTL { leaseDeadlines.record(lease, ttl: remaining) }
         return answer
     }
 
     /// Every lease the cluster has.
     ///
+    /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Throws: `EtcdError`; `CancellationError`.
-    public func leases() async throws -> [EtcdLeaseID] {
-        let response = try await call(EtcdserverPB.LeaseService.LeaseLeases.self, EtcdserverPB.LeaseLeasesRequest())
+    public func leases(options: CallOptions? = nil) async throws -> [EtcdLeaseID] {
+        let response = try await call(
+            EtcdserverPB.LeaseService.LeaseLeases.self,
+            EtcdserverPB.LeaseLeasesRequest(),
+            options: options
+        )
         return response.leases.map { EtcdLeaseID(rawValue: $0.id) }
     }
 }

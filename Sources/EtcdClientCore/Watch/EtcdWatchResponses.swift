@@ -1,5 +1,5 @@
 /// The responses of one watch, in revision order: an `AsyncSequence` that lives inside
-/// ``EtcdClient/watch(_:_:)``'s closure.
+/// ``EtcdClient/watch(_:isolation:_:)``'s closure.
 ///
 /// Iterating throws ``EtcdError`` when the watch ends for a reason other than leaving the closure:
 /// ``EtcdError/Code/compacted`` (with ``EtcdError/compactRevision``) when the start revision is gone,

@@ -66,7 +66,7 @@ public final class EtcdElection: Sendable {
             }
         } catch {
             let session = session
-            await PredecessorWait.uncancellable {
+            await ScopedCleanup.uncancellable {
                 try await FencedRelease.release(key, createdAt: revision, session: session)
             }
             throw error
@@ -84,13 +84,10 @@ public final class EtcdElection: Sendable {
         _ body: @escaping @Sendable (EtcdLeadership) async throws -> Result
     ) async throws -> Result {
         let leadership = try await campaign(value: value)
-        do {
-            let result = try await SessionGuard.run(while: session) { try await body(leadership) }
-            await PredecessorWait.uncancellable { try await leadership.resign() }
-            return result
-        } catch {
-            await PredecessorWait.uncancellable { try await leadership.resign() }
-            throw error
+        return try await ScopedCleanup.run {
+            try await SessionGuard.run(while: session) { try await body(leadership) }
+        } thenCleanUp: {
+            try await leadership.resign()
         }
     }
 
@@ -120,10 +117,22 @@ public final class EtcdElection: Sendable {
     /// (a leader, or ``EtcdLeaderChange/noLeader(revision:)``), then reports each new leader, each value a
     /// leader proclaims, and "no leader" whenever the last candidate leaves. It survives reconnects.
     ///
+    /// A consumer that falls behind by more than ``EtcdLeaderChanges/backlogLimit`` changes misses the oldest
+    /// ones it has not taken, never the newest: memory stays bounded and the last change taken is current.
+    ///
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws; `EtcdError`.
-    public func observe<Result>(_ body: (EtcdLeaderChanges) async throws -> Result) async throws -> Result {
-        let (changes, continuation) = AsyncThrowingStream<EtcdLeaderChange, any Error>.makeStream()
+    ///
+    /// - Parameters:
+    ///   - isolation: the caller's actor, on which `body` runs; leave the default.
+    ///   - body: reads the changes; leaving it stops observing.
+    public func observe<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (EtcdLeaderChanges) async throws -> Result
+    ) async throws -> Result {
+        let (changes, continuation) = AsyncThrowingStream<EtcdLeaderChange, any Error>.makeStream(
+            bufferingPolicy: .bufferingNewest(EtcdLeaderChanges.backlogLimit)
+        )
         let client = session.client
         let queue = queue
         return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -141,10 +150,13 @@ public final class EtcdElection: Sendable {
     }
 }
 
-/// The leader changes of an election, as an `AsyncSequence`; see ``EtcdElection/observe(_:)``.
+/// The leader changes of an election, as an `AsyncSequence`; see ``EtcdElection/observe(isolation:_:)``.
 public struct EtcdLeaderChanges: AsyncSequence, Sendable {
     /// A change.
     public typealias Element = EtcdLeaderChange
+
+    /// The most changes kept for a consumer that has not taken them; beyond it the oldest are dropped.
+    public static let backlogLimit = 128
 
     let base: AsyncThrowingStream<EtcdLeaderChange, any Error>
 

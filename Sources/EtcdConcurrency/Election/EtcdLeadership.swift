@@ -38,7 +38,7 @@ public struct EtcdLeadership: Sendable {
     }
 }
 
-/// A change of leader, as ``EtcdElection/observe(_:)`` reports it.
+/// A change of leader, as ``EtcdElection/observe(isolation:_:)`` reports it.
 public enum EtcdLeaderChange: Hashable, Sendable {
     /// This key-value leads: a new leader, or a new value proclaimed by the same one.
     case leader(EtcdKeyValue)

@@ -1,6 +1,6 @@
 import EtcdClientCore
 
-/// The loop behind ``EtcdElection/observe(_:)``.
+/// The loop behind ``EtcdElection/observe(isolation:_:)``.
 enum LeaderObserver {
     /// Reports the leader of the election `queue`, then every change, until cancelled.
     static func run(queue: RecipeQueue, client: EtcdClient, report: @Sendable (EtcdLeaderChange) -> Void) async throws {

@@ -12,9 +12,9 @@ import Synchronization
 /// a member answers, before the same session writes that key again, so that a late copy finds a different
 /// creation revision.
 enum FencedRelease {
-    /// How long one release may take: shorter than the default call timeout, so that cleanup after a cancel does
-    /// not hold its caller for long; an unanswered one is settled later.
-    static let timeout = Duration.seconds(5)
+    /// How long one release may take: the cleanup deadline, shorter than the default call timeout, so that
+    /// cleanup after a cancel does not hold its caller for long; an unanswered one is settled later.
+    static let timeout = ScopedCleanup.deadline
 
     /// Deletes `key` if it is still the one created at `revision`.
     ///

@@ -29,9 +29,4 @@ enum PredecessorWait {
             }
         }
     }
-
-    /// Runs `cleanup` even when the calling task is cancelled (a cancelled task's calls fail at once).
-    static func uncancellable(_ cleanup: @escaping @Sendable () async throws -> Void) async {
-        _ = await Task { try? await cleanup() }.result
-    }
 }

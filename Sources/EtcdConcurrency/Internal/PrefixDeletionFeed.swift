@@ -71,7 +71,7 @@ final class PrefixDeletionFeed: Sendable {
             state.users -= 1
             guard state.users == 0, state.task != nil else { return }
             let generation = state.generation
-            state.idleStop = Task { [self] in
+            state.idleStop = session.client.backgroundTasks.start { [self] in
                 try? await Task.sleep(for: Self.idleTimeout)
                 if !Task.isCancelled { stopIfIdle(generation) }
             }
@@ -99,7 +99,10 @@ final class PrefixDeletionFeed: Sendable {
                 state.createdRevision = nil
                 state.generation += 1
                 let generation = state.generation
-                state.task = Task { await self.run(generation) }
+                state.task = session.client.backgroundTasks.start { await self.run(generation) }
+                if state.task == nil {
+                    return .failure(EtcdError(.clientClosed, message: "the client was closed"))
+                }
             }
             if state.createdRevision != nil { return .success(true) }
             state.readyWaiters[token] = continuation

@@ -136,17 +136,12 @@ public final class EtcdMutex: Sendable {
         _ held: EtcdLockOwnership,
         _ body: @escaping @Sendable (EtcdLockOwnership) async throws -> Result
     ) async throws -> Result {
-        let result: Result
-        do {
-            result = try await SessionGuard.run(while: session) { try await body(held) }
-        } catch {
+        try await ScopedCleanup.run {
+            try await SessionGuard.run(while: session) { try await body(held) }
+        } thenCleanUp: { [self] in
             ownership.withLock { $0 = nil }
-            await release(held.revision)
-            throw error
+            try await FencedRelease.release(key, createdAt: held.revision, session: session)
         }
-        ownership.withLock { $0 = nil }
-        await release(held.revision)
-        return result
     }
 
     /// Releases the key created at `revision`, whatever the calling task's state; a failure is left to be settled
@@ -154,7 +149,7 @@ public final class EtcdMutex: Sendable {
     private func release(_ revision: Int64) async {
         let key = key
         let session = session
-        await PredecessorWait.uncancellable {
+        await ScopedCleanup.uncancellable {
             try await FencedRelease.release(key, createdAt: revision, session: session)
         }
     }

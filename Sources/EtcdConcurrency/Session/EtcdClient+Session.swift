@@ -19,13 +19,10 @@ extension EtcdClient {
         _ body: @escaping @Sendable (EtcdSession) async throws -> Result
     ) async throws -> Result {
         let session = try await EtcdSession.start(client: self, ttl: ttl, lease: lease)
-        do {
-            let result = try await SessionGuard.run(while: session) { try await body(session) }
-            await PredecessorWait.uncancellable { try await session.close() }
-            return result
-        } catch {
-            await PredecessorWait.uncancellable { try await session.close() }
-            throw error
+        return try await ScopedCleanup.run {
+            try await SessionGuard.run(while: session) { try await body(session) }
+        } thenCleanUp: {
+            try await session.close()
         }
     }
 }

@@ -59,7 +59,7 @@ public final class EtcdSession: Sendable {
     }
 
     private func startKeepAlive() {
-        let task = Task { [client, lease] in
+        let task = client.backgroundTasks.start { [self, client, lease] in
             do {
                 try await client.keepAlive(lease) { keeper in
                     for try await _ in keeper.heartbeats {}
@@ -71,8 +71,12 @@ public final class EtcdSession: Sendable {
                 let message = "session lease \(lease) lost: \(error.message)"
                 lost(EtcdError(error.code == .clientClosed ? .clientClosed : .sessionExpired, message: message))
             } catch {
-                // Cancelled: the session was closed or orphaned.
+                // Cancelled: the session was closed or orphaned, or the client closed.
             }
+        }
+        guard let task else {
+            lost(EtcdError(.clientClosed, message: "the client was closed"))
+            return
         }
         state.withLock { $0.keeper = task }
     }
