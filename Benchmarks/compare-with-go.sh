@@ -6,7 +6,9 @@
 #   Benchmarks/compare-with-go.sh [REPS] [OUT.jsonl]      defaults: 3, /tmp/swift-etcd-compare-<date>.jsonl
 #
 # Env: PEERS (default ../shared/peers beside the checkout), ROWS (regex of row labels to run),
-#      ETCD_BIN (default etcd on PATH).
+#      ETCD_BIN (default etcd on PATH), BASELINE_BENCH (an etcd-bench built from an earlier commit: then each
+#      row runs ours, the baseline and Go in turn, and the summary adds ours/baseline, to show a change costs
+#      nothing on a machine too noisy to compare runs made at different times).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
@@ -51,13 +53,17 @@ for rep in $(seq 1 "$REPS"); do
   for r in "${rows[@]}"; do
     label="${r%%|*}"; args="${r#*|}"
     if [ -n "${ROWS:-}" ] && ! [[ "$label" =~ $ROWS ]]; then continue; fi
-    for impl in swift go; do
-      bin="$OURS"; [ "$impl" = go ] && bin="$GO_BIN"
+    for impl in swift ${BASELINE_BENCH:+baseline} go; do
+      case "$impl" in
+        swift) bin="$OURS" ;;
+        baseline) bin="$BASELINE_BENCH" ;;
+        go) bin="$GO_BIN" ;;
+      esac
       echo "[$rep/$REPS] $label $impl" >&2
       # shellcheck disable=SC2086
       line="$("$bin" $args)"
-      python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["row"]=sys.argv[2]; d["rep"]=int(sys.argv[3]); print(json.dumps(d))' \
-        "$line" "$label" "$rep" >> "$OUT"
+      python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["row"]=sys.argv[2]; d["rep"]=int(sys.argv[3]); d["build"]=sys.argv[4]; print(json.dumps(d))' \
+        "$line" "$label" "$rep" "$impl" >> "$OUT"
       # Each run deletes its keys; compact the history and defragment, so that tombstones from earlier
       # runs do not slow later ones (etcd 3.4's index keeps them until compaction).
       rev="$(ETCDCTL_API=3 etcdctl --endpoints="$ETCD_ENDPOINT" endpoint status -w json \

@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Median ours/Go ratios per row from compare-with-go.sh's JSONL (one JSON object per run)."""
+"""Median ours/Go ratios per row from compare-with-go.sh's JSONL (one JSON object per run).
+
+With runs of a baseline build too (BASELINE_BENCH), prints ours/Go, baseline/Go and ours/baseline instead.
+"""
 import json
 import statistics
 import sys
@@ -9,7 +12,8 @@ runs = defaultdict(lambda: defaultdict(list))
 order = []
 for line in open(sys.argv[1]):
     d = json.loads(line)
-    impl = "swift" if d["impl"] == "swift-etcd" else "go"
+    impl = d.get("build") or ("swift" if d["impl"] == "swift-etcd" else "go")
+    impl = {"new": "swift", "old": "baseline"}.get(impl, impl)
     if d["row"] not in order:
         order.append(d["row"])
     runs[d["row"]][impl].append(d)
@@ -17,6 +21,23 @@ for line in open(sys.argv[1]):
 def med(rows, field):
     values = [r.get(field) for r in rows if r.get(field) is not None]
     return statistics.median(values) if values else float("nan")
+
+def ratio_of(a, b, field):
+    return statistics.median(x[field] / y[field] for x, y in zip(a, b))
+
+
+if any(runs[row]["baseline"] for row in order):
+    print("| row | ours/Go ops/s | baseline/Go ops/s | ours/baseline ops/s | ours/Go CPU per op | baseline/Go CPU per op "
+          "| p99 ms ours / baseline / Go | errors ours/baseline/Go | n |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in order:
+        s, b, g = runs[row]["swift"], runs[row]["baseline"], runs[row]["go"]
+        errors = "/".join(str(sum(r["errors"] for r in x)) for x in (s, b, g))
+        print(f'| {row} | **{ratio_of(s, g, "ops_per_sec"):.2f}** | {ratio_of(b, g, "ops_per_sec"):.2f} | '
+              f'**{ratio_of(s, b, "ops_per_sec"):.2f}** | **{ratio_of(s, g, "client_cpu_us_per_op"):.2f}** | '
+              f'{ratio_of(b, g, "client_cpu_us_per_op"):.2f} | {med(s, "p99_ms"):.2f} / {med(b, "p99_ms"):.2f} / '
+              f'{med(g, "p99_ms"):.2f} | {errors} | {min(len(s), len(b), len(g))} |')
+    sys.exit(0)
 
 print("| row | swift ops/s | go ops/s | ops/s ratio swift/go | swift CPU us/op | go CPU us/op | CPU ratio swift/go | swift p50 ms | go p50 ms | swift p99 ms | go p99 ms | errors swift/go | n |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -34,6 +34,20 @@ struct CallRetryStateMachineTests {
         }
     }
 
+    @Test("a member's refusal (no leader) is what a read reports when later attempts only fail to connect in time")
+    func refusalOutlivesLaterConnectionFailures() {
+        var retrier = machine(.idempotent, timeout: .seconds(2), endpoints: 1)
+        let noLeader = EtcdError(.noLeader, message: "etcdserver: no leader", endpoint: "a:1", requestNotSent: false)
+        #expect(retrier.failed(.status(noLeader), now: start).next == .retry(after: .zero))
+        #expect(retrier.failed(.connection(refused), now: start + .milliseconds(500)) == retryAtOnce)
+        guard case .fail(let error) = retrier.failed(.outOfTime(refused), now: start + .seconds(2)).next else {
+            Issue.record("out of time must fail")
+            return
+        }
+        #expect(error.code == .noLeader)
+        #expect(error.message.contains("etcdserver: no leader") && error.message.contains("could not connect"))
+    }
+
     @Test("a call without a deadline stops retrying after the documented bound")
     func boundWithoutDeadline() {
         var retrier = machine(.idempotent, timeout: nil)

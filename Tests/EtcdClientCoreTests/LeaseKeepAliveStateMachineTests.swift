@@ -93,6 +93,20 @@ private func openMachine(
         #expect(machine.registrations.count == 3)
     }
 
+    @Test func leaderLostEndsOnlyTheRegistrationsThatRequireALeader() {
+        let t0 = ContinuousClock.now
+        var machine = Machine()
+        let strict = machine.add(leaseA, now: t0, requiresLeader: true)
+        let patient = machine.add(leaseA, now: t0)
+        let other = machine.add(leaseB, now: t0, requiresLeader: true)
+        let error = EtcdError(.noLeader, message: "etcdserver: no leader")
+        #expect(
+            machine.leaderLost(error) == [.fail(registration: strict.id, error), .fail(registration: other.id, error)]
+        )
+        #expect(Array(machine.registrations.keys) == [patient.id])
+        #expect(machine.leaderLost(error).isEmpty, "the others go on")
+    }
+
     @Test func addWhileOpenSendsAtOnce() {
         let t0 = ContinuousClock.now
         var (machine, _) = openMachine([leaseA], now: t0)

@@ -115,6 +115,11 @@ struct FaultTests {
             let value = try await etcd.get(key)
             #expect(value == nil)
         }
+        try await withEtcdClient(configuration: configuration) { etcd in
+            // Listing alarms is a read, though its method also raises and clears them: sent again too.
+            let alarms = try await etcd.alarms()
+            #expect(alarms.isEmpty)
+        }
     }
 
     @Test("every endpoint down: callers and a watch wait out a capped backoff instead of reconnecting in a loop")

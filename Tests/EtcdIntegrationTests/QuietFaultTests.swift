@@ -189,7 +189,7 @@ struct QuietFaultTests {
         }
     }
 
-    @Test("requiresLeader: a member without a leader refuses the call with noLeader; without it, its copy answers")
+    @Test("requiresLeader: a member without a leader refuses calls and keep-alive with noLeader; without it, they wait")
     func requiresLeaderOption() async throws {
         try await withEtcdTestCluster(members: 3) { cluster in
             var configuration = cluster.clientConfiguration
@@ -199,30 +199,44 @@ struct QuietFaultTests {
                 let leaderRequired = EtcdClient.CallOptions(timeout: .seconds(2), requiresLeader: true)
                 let read = try await etcd.get("requires-leader/k", consistency: .serializable, options: leaderRequired)
                 #expect(read?.stringValue == "1")
-                cluster.members[1].stop()
-                cluster.members[2].stop()
-                // The member notices within a few election timeouts that it has no leader.
-                let deadline = ContinuousClock.now + .seconds(10)
-                var refusal: EtcdError?
-                while refusal == nil && ContinuousClock.now < deadline {
-                    do {
-                        _ = try await etcd.get("requires-leader/k", consistency: .serializable, options: leaderRequired)
-                        try await Task.sleep(for: .milliseconds(50))
-                    } catch let error as EtcdError {
-                        refusal = error
+                let lease = try await etcd.grantLease(ttl: .seconds(60))
+                try await etcd.keepAlive(lease.id) { patient in
+                    let strict = Task {
+                        try await etcd.keepAlive(lease.id, requiresLeader: true) { keeper in
+                            for try await _ in keeper.heartbeats {}
+                        }
                     }
+                    for try await _ in patient.heartbeats { break }
+                    cluster.members[1].stop()
+                    cluster.members[2].stop()
+                    // The member notices within a few election timeouts that it has no leader.
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    var refusal: EtcdError?
+                    while refusal == nil && ContinuousClock.now < deadline {
+                        do {
+                            _ = try await etcd.get(
+                                "requires-leader/k",
+                                consistency: .serializable,
+                                options: leaderRequired
+                            )
+                            try await Task.sleep(for: .milliseconds(50))
+                        } catch let error as EtcdError {
+                            refusal = error
+                        }
+                    }
+                    #expect(refusal?.code == .noLeader, "\(String(describing: refusal))")
+                    let plain = EtcdClient.CallOptions(timeout: .seconds(2))
+                    let answer = try await etcd.get("requires-leader/k", consistency: .serializable, options: plain)
+                    #expect(answer?.stringValue == "1")
+                    let write = try await #require(throws: EtcdError.self) {
+                        try await etcd.put("requires-leader/k", value: "2", options: leaderRequired)
+                    }
+                    #expect(write.code == .noLeader, "\(write)")
+                    // The keep-alive that requires a leader has ended; the other waits for its lease's deadline.
+                    let ended = try await #require(throws: EtcdError.self) { try await strict.value }
+                    #expect(ended.code == .noLeader, "\(ended)")
+                    #expect(patient.failure == nil)
                 }
-                #expect(refusal?.code == .noLeader, "\(String(describing: refusal))")
-                let plain = EtcdClient.CallOptions(timeout: .seconds(2))
-                #expect(
-                    try await etcd.get("requires-leader/k", consistency: .serializable, options: plain)?.stringValue
-                        == "1"
-                )
-                let write = try await #require(throws: EtcdError.self) {
-                    try await etcd.put("requires-leader/k", value: "2", options: leaderRequired)
-                }
-                #expect(write.code == .noLeader, "\(write)")
-                #expect(write.requestNotSent || write.code == .noLeader)
             }
         }
     }

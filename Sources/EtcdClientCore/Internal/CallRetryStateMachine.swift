@@ -93,6 +93,9 @@ struct CallRetryStateMachine {
     /// When retrying stops: the deadline, or the bound for a call without one.
     private let retryEnd: Instant
     private var lastFailure: EtcdError?
+    /// The last answer of a member that could not serve the call (no leader, its own timeout, ...): a truer
+    /// account of why the call failed than a connection that could not be made again in time.
+    private var lastRefusal: EtcdError?
     private var rejections = 0
     private var reauthentications = 0
     private var overloadRetries = 0
@@ -185,6 +188,7 @@ struct CallRetryStateMachine {
             return Decision(next: .retry(after: delay))
         }
         guard error.code.memberCannotServe else { return Decision(next: .fail(error)) }
+        lastRefusal = error
         let reason = "\(error.code): \(error.message)"
         if error.requestNotSent || kind == .idempotent {
             return retry(after: error, now: now, abandon: reason)
@@ -201,10 +205,16 @@ struct CallRetryStateMachine {
         return Decision(next: .retry(after: .zero), abandon: abandon)
     }
 
-    /// The error to give up with: what failed (the last failure when this one only says time ran out), or
+    /// The error to give up with: what failed (the last failure when this one only says time ran out; a member's
+    /// refusal, such as `noLeader`, when later attempts only failed to connect or ran out of time), or
     /// ``EtcdError/Code/staleRead`` when some member answered, but from the past.
     private func finalError(or error: EtcdError) -> EtcdError {
-        let failure = error.code == .deadlineExceeded && error.requestNotSent ? (lastFailure ?? error) : error
+        var failure = error.code == .deadlineExceeded && error.requestNotSent ? (lastFailure ?? error) : error
+        if var refusal = lastRefusal, failure.code == .connectionFailed || failure.code == .deadlineExceeded {
+            refusal.message += " (then: \(failure.message))"
+            refusal.requestNotSent = refusal.requestNotSent && failure.requestNotSent
+            failure = refusal
+        }
         guard rejections > 0 else { return failure }
         return EtcdError(
             .staleRead,

@@ -38,13 +38,22 @@ final class EtcdLeaseKeepAliveHub: Sendable {
         self.state = Mutex(State(machine: LeaseKeepAliveStateMachine(firstAnswerTimeout: firstAnswerTimeout)))
     }
 
-    /// Starts keeping `lease` alive.
-    func register(_ lease: EtcdLeaseID) -> (id: Int64, heartbeats: AsyncThrowingStream<EtcdLeaseHeartbeat, any Error>) {
+    /// Starts keeping `lease` alive; with `requiresLeader`, the registration ends with `noLeader` as soon as a
+    /// member says it has no leader.
+    func register(
+        _ lease: EtcdLeaseID,
+        requiresLeader: Bool = false
+    ) -> (id: Int64, heartbeats: AsyncThrowingStream<EtcdLeaseHeartbeat, any Error>) {
         let (heartbeats, continuation) = AsyncThrowingStream<EtcdLeaseHeartbeat, any Error>.makeStream(
             bufferingPolicy: .bufferingNewest(1)
         )
         let id = state.withLock { state -> Int64 in
-            let (id, actions) = state.machine.add(lease, now: .now, expiresBy: deadlines.deadline(of: lease))
+            let (id, actions) = state.machine.add(
+                lease,
+                now: .now,
+                expiresBy: deadlines.deadline(of: lease),
+                requiresLeader: requiresLeader
+            )
             state.consumers[id] = continuation
             perform(actions, in: &state)
             if !state.tickerRunning {
@@ -143,6 +152,11 @@ final class EtcdLeaseKeepAliveHub: Sendable {
         await ReconnectingStream.run(
             EtcdserverPB.LeaseService.LeaseKeepAlive.self,
             channel: channel,
+            // Renewals go to a member with a leader (one without cannot renew); a keep-alive that requires a
+            // leader ends at the first refusal, the others go on until their lease's deadline.
+            leader: .preferred(refused: { error in
+                self.state.withLock { state in self.perform(state.machine.leaderLost(error), in: &state) }
+            }),
             opened: { stream in
                 state.withLock { state in
                     state.stream = stream

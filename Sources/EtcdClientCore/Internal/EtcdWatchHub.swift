@@ -144,9 +144,9 @@ final class EtcdWatchHub: Sendable {
         await ReconnectingStream.run(
             EtcdserverPB.WatchService.Watch.self,
             channel: channel,
-            // Ask for a member with a leader: a watch on a member cut off from its leader moves elsewhere
-            // instead of hanging.
-            metadata: [(name: "hasleader", value: "true")],
+            // A watch on a member cut off from its leader moves elsewhere instead of hanging, and ends when no
+            // member has a leader.
+            leader: .required,
             opened: { stream in
                 state.withLock { state in
                     state.stream = stream

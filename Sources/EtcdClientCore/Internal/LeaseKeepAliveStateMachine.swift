@@ -16,10 +16,12 @@ import _EtcdWire
 struct LeaseKeepAliveStateMachine {
     typealias Instant = ContinuousClock.Instant
 
-    /// One kept-alive lease (one ``EtcdClient/keepAlive(_:isolation:_:)`` scope).
+    /// One kept-alive lease (one ``EtcdClient/keepAlive(_:requiresLeader:isolation:_:)`` scope).
     struct Registration {
         /// The lease.
         let lease: EtcdLeaseID
+        /// Whether the registration ends when a member says it has no leader.
+        var requiresLeader = false
         /// The TTL the server last reported.
         var remainingTTL: Duration?
         /// When the server will expire the lease without a renewal, as far as the client knows; or, before any
@@ -76,12 +78,19 @@ struct LeaseKeepAliveStateMachine {
 
     /// Starts keeping `lease` alive; the first renewal goes out at once.
     ///
-    /// - Parameter expiresBy: when the server expires the lease without a renewal, if the client knows (from its
-    ///   grant or its last renewal); `nil` when it does not.
-    mutating func add(_ lease: EtcdLeaseID, now: Instant, expiresBy: Instant? = nil) -> (id: Int64, actions: [Action]) {
+    /// - Parameters:
+    ///   - expiresBy: when the server expires the lease without a renewal, if the client knows (from its grant or
+    ///     its last renewal); `nil` when it does not.
+    ///   - requiresLeader: whether the registration ends at ``leaderLost(_:)``.
+    mutating func add(
+        _ lease: EtcdLeaseID,
+        now: Instant,
+        expiresBy: Instant? = nil,
+        requiresLeader: Bool = false
+    ) -> (id: Int64, actions: [Action]) {
         let id = nextID
         nextID += 1
-        var registration = Registration(lease: lease, nextRenewal: now)
+        var registration = Registration(lease: lease, requiresLeader: requiresLeader, nextRenewal: now)
         if let sibling = registrationsByLease[lease]?.first.flatMap({ registrations[$0] }) {
             // The server expires the lease, not a registration: a new one shares what is known of it.
             registration.remainingTTL = sibling.remainingTTL
@@ -135,6 +144,18 @@ struct LeaseKeepAliveStateMachine {
         for id in registrations.keys { registrations[id]?.awaitingSince = nil }
         phase = registrations.isEmpty ? .idle : .opening
         return !registrations.isEmpty
+    }
+
+    /// A member said it has no leader: the registrations that require one end with `error`; the others go on.
+    mutating func leaderLost(_ error: EtcdError) -> [Action] {
+        var actions: [Action] = []
+        for id in registrations.keys.sorted() {
+            guard let registration = registrations[id], registration.requiresLeader else { continue }
+            registrations[id] = nil
+            forget(id, of: registration.lease)
+            actions.append(.fail(registration: id, error))
+        }
+        return actions
     }
 
     /// Every registration ends with `error` (the client closed).

@@ -14,21 +14,32 @@ enum ReconnectingStream {
         case reauthenticate
     }
 
+    /// How a stream treats members without a leader.
+    enum LeaderPolicy {
+        /// It asks for a member with a leader (`hasleader`) and moves on from one without; when no endpoint has
+        /// had one for ``LeaderlessStreamRule/grace``, the hub's users end with `noLeader` (watches, as the Go
+        /// client's require-leader watches).
+        case required
+        /// It asks for a member with a leader and moves on from one without, but never gives up; each refusal is
+        /// reported, so that the users who asked for a leader can end (keep-alive, as the Go client's lessor).
+        case preferred(refused: (EtcdError) -> Void)
+    }
+
     /// Runs until the hub says it needs no stream any more, or the client is closed.
     ///
     /// - Parameters:
     ///   - method: the streaming method.
     ///   - channel: the client's connections.
-    ///   - metadata: request metadata for the stream, such as `hasleader`.
+    ///   - leader: what the stream does on a member without a leader.
     ///   - opened: a new stream is open; the hub sends what it must on it.
     ///   - received: a response arrived; the verdict says whether to go on with this stream.
     ///   - ended: the stream ended or could not be opened; returns whether to open another.
-    ///   - terminated: the client was closed, its credentials were refused, or (with `hasleader` in `metadata`) no
+    ///   - terminated: the client was closed, its credentials were refused, or (``LeaderPolicy/required``) no
     ///     endpoint has a leader (see ``LeaderlessStreamRule``); the hub ends everything it runs with this error.
     static func run<Method: ProtobufRPCMethod>(
         _ method: Method.Type,
         channel: EtcdChannel,
-        metadata: [(name: String, value: String)] = [],
+        leader: LeaderPolicy,
         opened: (GRPCStream) -> Void,
         received: (Method.Response) -> Verdict,
         ended: () -> Bool,
@@ -40,7 +51,10 @@ enum ReconnectingStream {
             var reason = "the server ended the stream"
             var retryAtOnce = false
             do {
-                let opening = try await channel.openStream(path: Method.path, metadata: metadata)
+                let opening = try await channel.openStream(
+                    path: Method.path,
+                    metadata: [(name: "hasleader", value: "true")]
+                )
                 let stream = opening.stream
                 opened(stream)
                 do {
@@ -65,7 +79,8 @@ enum ReconnectingStream {
                     reason = "UNAVAILABLE: \(status.message)"
                     channel.abandon(opening.connection, reason: reason)
                     let error = EtcdError(status: status)
-                    if error.code == .noLeader,
+                    if error.code == .noLeader, case .preferred(let refused) = leader { refused(error) }
+                    if error.code == .noLeader, case .required = leader,
                         leaderless.noLeader(
                             at: opening.connection.configuration.authority,
                             endpointCount: channel.endpointCount,

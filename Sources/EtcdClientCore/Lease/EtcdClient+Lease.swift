@@ -50,18 +50,24 @@ extension EtcdClient {
     /// server. When the lease is lost, ``EtcdLeaseKeepAlive/failure`` says why and
     /// ``EtcdLeaseKeepAlive/heartbeats`` throws it; `body` itself is not interrupted.
     ///
+    /// Renewals go to a member that has a leader (one without cannot renew). With `requiresLeader`, keep-alive
+    /// ends with ``EtcdError/Code/noLeader`` as soon as a member says it has none (the Go client's require-leader
+    /// keep-alive); without it, keep-alive goes on until the lease's deadline, in case a leader is elected in time.
+    ///
     /// - Parameters:
     ///   - lease: the lease.
+    ///   - requiresLeader: whether to end keep-alive at the first member without a leader. Defaults to `false`.
     ///   - isolation: the caller's actor, on which `body` runs; leave the default.
     ///   - body: the work to do while the lease is kept alive.
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws.
     public func keepAlive<Result>(
         _ lease: EtcdLeaseID,
+        requiresLeader: Bool = false,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (EtcdLeaseKeepAlive) async throws -> Result
     ) async throws -> Result {
-        let (registration, heartbeats) = leaseKeeper.register(lease)
+        let (registration, heartbeats) = leaseKeeper.register(lease, requiresLeader: requiresLeader)
         defer { leaseKeeper.unregister(registration) }
         let keepAlive = EtcdLeaseKeepAlive(
             lease: lease,

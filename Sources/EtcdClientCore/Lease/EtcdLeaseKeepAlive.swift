@@ -1,4 +1,4 @@
-/// A lease being kept alive inside ``EtcdClient/keepAlive(_:isolation:_:)``.
+/// A lease being kept alive inside ``EtcdClient/keepAlive(_:requiresLeader:isolation:_:)``.
 ///
 /// Read ``remainingTTL`` at any time for the latest TTL the server reported (a value, not a queue), or
 /// iterate ``heartbeats`` to follow renewals. When the lease is lost, ``failure`` says why and iterating
