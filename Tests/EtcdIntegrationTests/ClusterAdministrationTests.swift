@@ -42,9 +42,9 @@ struct ClusterAdministrationTests {
             try await withEtcdClient(configuration: cluster.clientConfiguration) { etcd in
                 let value = [UInt8](repeating: 0x61, count: 64 << 10)
                 var refused: EtcdError?
-                for index in 0..<64 where refused == nil {
+                for index in 0..<512 where refused == nil {
                     do {
-                        try await etcd.put("quota/\(index % 4)", value: value)
+                        try await etcd.put("quota/\(index)", value: value)
                     } catch let error as EtcdError {
                         refused = error
                     }
@@ -55,8 +55,9 @@ struct ClusterAdministrationTests {
                 let alarm = try #require(alarms.first)
                 #expect(alarm.memberID == (try await etcd.status().header.memberID))
 
-                let revision = try await etcd.get("quota/0")?.modRevision ?? 1
-                try await etcd.compact(revision: revision, physical: true)
+                // Under the alarm, deletes still go through; then the space is reclaimed.
+                try await etcd.delete(.prefix("quota/"))
+                try await etcd.compact(revision: try await etcd.status().header.revision, physical: true)
                 try await etcd.defragment()
                 let cleared = try await etcd.disarm(alarm)
                 #expect(cleared == [alarm])

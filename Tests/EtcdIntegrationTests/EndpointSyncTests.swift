@@ -8,8 +8,7 @@ struct EndpointSyncIntegrationTests {
     @Test("a client given one member learns the others, and survives that member's death")
     func autoSync() async throws {
         try await withEtcdTestCluster(members: 3) { cluster in
-            var configuration = cluster.clientConfiguration
-            configuration.endpoints = [cluster.members[0].endpoint]
+            var configuration = cluster.configuration(onlyMember: 0)
             configuration.autoSyncInterval = .milliseconds(100)
             let records = EtcdTestLogRecorder()
             configuration.logSink = records.sink
@@ -35,8 +34,7 @@ struct EndpointSyncIntegrationTests {
     @Test("syncEndpoints replaces the list on demand; without an interval nothing changes by itself")
     func syncOnDemand() async throws {
         try await withEtcdTestCluster(members: 3) { cluster in
-            var configuration = cluster.clientConfiguration
-            configuration.endpoints = [cluster.members[1].endpoint]
+            let configuration = cluster.configuration(onlyMember: 1)
             try await withEtcdClient(configuration: configuration) { etcd in
                 _ = try await etcd.get("sync/k")
                 #expect(etcd.endpoints == [cluster.members[1].endpoint])

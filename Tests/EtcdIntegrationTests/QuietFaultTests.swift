@@ -156,8 +156,7 @@ struct QuietFaultTests {
     @Test("one endpoint whose member loses its leader: the watch ends with noLeader, and a new watch throws it")
     func leaderlessWatch() async throws {
         try await withEtcdTestCluster(members: 3) { cluster in
-            var configuration = cluster.clientConfiguration
-            configuration.endpoints = [cluster.members[0].endpoint]
+            let configuration = cluster.configuration(onlyMember: 0)
             try await withEtcdClient(configuration: configuration) { etcd in
                 try await etcd.put("leaderless/k", value: "1")
                 let clock = ContinuousClock()
@@ -192,8 +191,7 @@ struct QuietFaultTests {
     @Test("requiresLeader: a member without a leader refuses calls and keep-alive with noLeader; without it, they wait")
     func requiresLeaderOption() async throws {
         try await withEtcdTestCluster(members: 3) { cluster in
-            var configuration = cluster.clientConfiguration
-            configuration.endpoints = [cluster.members[0].endpoint]
+            let configuration = cluster.configuration(onlyMember: 0)
             try await withEtcdClient(configuration: configuration) { etcd in
                 try await etcd.put("requires-leader/k", value: "1")
                 let leaderRequired = EtcdClient.CallOptions(timeout: .seconds(2), requiresLeader: true)

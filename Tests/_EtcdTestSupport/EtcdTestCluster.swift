@@ -47,6 +47,13 @@ package final class EtcdTestCluster: Sendable {
         return configuration
     }
 
+    /// A client configuration whose only endpoint is member `index`: the client cannot fail over.
+    package func configuration(onlyMember index: Int) -> EtcdClient.Configuration {
+        var configuration = clientConfiguration
+        configuration.endpoints = [members[index].endpoint]
+        return configuration
+    }
+
     /// A client configuration that reaches the cluster only through `relay`, with a short connect timeout so
     /// that reconnecting after a cut is quick.
     package func configuration(through relay: EtcdTestRelay) -> EtcdClient.Configuration {
