@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine and runs every test: unit tests, golden tests against protoc, and integration
 # tests against real etcd processes that the tests start themselves, on Debian's etcd 3.4 and then, for the
-# integration tests, on etcd 3.5.1. Three volume tests (1,000 watchers and 100,000 events; 20,000 writes across two
-# restarts; a lease held for 30 s) run on 3.4 only, to keep the whole under ten minutes: they measure the client.
+# integration tests, on etcd 3.5.1. Five long tests of the client itself (1,000 watchers and 100,000 events; 20,000
+# writes across two restarts; a lease held for 30 s; a 100 MiB snapshot behind a stalled consumer; a TLS server
+# killed under large writes) run on 3.4 only, to keep the whole under ten minutes.
 # Each run's failures are printed again at its end, so that the tail of the output says what failed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -30,4 +31,4 @@ echo "== every test, etcd $(etcd --version | head -1 | awk '{print $3}')"
 run_tests /tmp/swift-etcd-test.log
 echo "== integration tests, etcd $("$etcd35" --version | head -1 | awk '{print $3}')"
 ETCD_BIN="$PWD/$etcd35" run_tests /tmp/swift-etcd-test-3.5.log --filter EtcdIntegrationTests \
-  --skip 'thousandWatchers|killAndRestartTwice|holdsThroughCut'
+  --skip 'thousandWatchers|killAndRestartTwice|holdsThroughCut|slowSnapshotConsumer|serverKilledMidWrite'
