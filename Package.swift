@@ -61,7 +61,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EtcdClientCoreTests",
-            dependencies: ["EtcdClientCore", "_EtcdTestSupport", "_EtcdTransport", "_EtcdWire"],
+            dependencies: ["EtcdClientCore", "EtcdConcurrency", "_EtcdTestSupport", "_EtcdTransport", "_EtcdWire"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

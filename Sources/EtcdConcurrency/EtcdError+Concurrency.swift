@@ -9,4 +9,6 @@ extension EtcdError.Code {
     public static let lockNotHeld = EtcdError.Code("lockNotHeld")
     /// The caller does not lead the election (any more).
     public static let notLeading = EtcdError.Code("notLeading")
+    /// An STM transaction conflicted with other writers in every one of its attempts; the message says how many.
+    public static let stmConflict = EtcdError.Code("stmConflict")
 }

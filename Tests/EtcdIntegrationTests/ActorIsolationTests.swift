@@ -64,6 +64,11 @@ private actor ActorService {
                     await self.record("campaign")
                 }
             }
+            try await etcd.stm { tx in
+                let value = try await tx.getString(EtcdKey(prefix + "watched"))
+                tally.entries.append("stm \(value ?? "nil")")
+                tx.put(EtcdKey(prefix + "stm"), value: "done")
+            }
             let session = try await EtcdSession.start(client: etcd, ttl: .seconds(10))
             try await EtcdElection(session: session, name: prefix + "election").observe { changes in
                 for try await _ in changes {
@@ -89,6 +94,7 @@ struct ActorIsolationTests {
         let entries = try await service.useEveryScope()
         #expect(Array(entries.prefix(5)) == ["client", "watch", "watch key", "watch request", "keepAlive"])
         #expect(entries.contains("session") && entries.contains("lock") && entries.contains("campaign"))
+        #expect(entries.contains("stm v1"))
         #expect(entries.last == "observe")
     }
 }

@@ -1,0 +1,49 @@
+import EtcdClientCore
+
+extension EtcdClient {
+    /// The attempts an STM transaction makes by default before it gives up.
+    public static let defaultSTMAttempts = 32
+
+    /// Runs `body` as one software transaction: its reads and writes commit together in one `Txn`, or not at all,
+    /// and the whole is tried again from the start when another writer got in the way (Go's `concurrency.NewSTM`,
+    /// with the same keys and compares).
+    ///
+    /// `body` may run several times: it must do nothing but read and write through the transaction (and compute),
+    /// because an attempt that conflicts is thrown away. A failed commit reads the keys read again in the same
+    /// round trip (serializable levels), so the next attempt starts from them. Between attempts the transaction
+    /// waits a short, jittered, growing pause, so that contenders do not retry in lock step.
+    ///
+    /// - Parameters:
+    ///   - level: how reads are isolated from other writers; ``EtcdSTMIsolation/serializableSnapshot`` by default.
+    ///   - prefetch: keys to read at the start of each attempt, in one round trip.
+    ///   - maxAttempts: how many attempts to make before throwing ``EtcdError/Code/stmConflict``.
+    ///   - isolation: the caller's actor, on which `body` runs; leave the default.
+    ///   - body: the reads and writes; what it returns is returned once its attempt commits.
+    /// - Returns: what `body` returned in the attempt that committed.
+    /// - Throws: what `body` throws, unchanged and with nothing written; ``EtcdError/Code/stmConflict`` after
+    ///   `maxAttempts` conflicting attempts; `EtcdError`; `CancellationError` between or during attempts (a
+    ///   commit is one `Txn`: never half applied).
+    public func stm<Result>(
+        level: EtcdSTMIsolation = .serializableSnapshot,
+        prefetch: [EtcdKey] = [],
+        maxAttempts: Int = EtcdClient.defaultSTMAttempts,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (EtcdSTMTransaction) async throws -> Result
+    ) async throws -> Result {
+        let transaction = EtcdSTMTransaction(client: self, level: level)
+        var pause = STMBackoff()
+        for attempt in 1...max(1, maxAttempts) {
+            try Task.checkCancellation()
+            transaction.reset()
+            try await transaction.fetch(prefetch)
+            let result = try await body(transaction)
+            try Task.checkCancellation()
+            if try await transaction.commit() { return result }
+            if attempt < maxAttempts { try await Task.sleep(for: pause.next()) }
+        }
+        throw EtcdError(
+            .stmConflict,
+            message: "the transaction conflicted with other writers in each of its \(max(1, maxAttempts)) attempts"
+        )
+    }
+}
