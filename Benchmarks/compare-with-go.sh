@@ -46,6 +46,8 @@ rows=(
   "lock 4|-op lock -total 2000 -clients 4 -conns 1"
   "lock 1|-op lock -total 2000 -clients 1 -conns 1"
   "election 4|-op election-campaign-resign -total 1000 -clients 4 -conns 1"
+  "stm 8acct/4|-op stm-transfer -total 2000 -clients 4 -conns 1 -accounts 8 -isolation serializable"
+  "stm-ss 8acct/4|-op stm-transfer -total 2000 -clients 4 -conns 1 -accounts 8 -isolation serializable-snapshot"
 )
 : > "$OUT"
 echo "writing $OUT" >&2

@@ -19,6 +19,8 @@ struct BenchConfiguration: Sendable {
     var serverPID = Int(ProcessInfo.processInfo.environment["ETCD_SERVER_PID"] ?? "") ?? 0
     var timeoutSeconds = 600.0
     var seed: UInt64 = 1
+    var accounts = 8
+    var isolation = "serializable"
 
     /// Parses Go-style flags: `-name value`, `--name value` or `-name=value`.
     init(arguments: [String]) throws {
@@ -60,7 +62,9 @@ struct BenchConfiguration: Sendable {
                 timeoutSeconds = seconds
             case "ttl": ttlSeconds = try integer()
             case "hold-us": holdMicroseconds = try integer()
-            case "accounts", "isolation", "wait-mode", "updates":
+            case "accounts": accounts = try integer()
+            case "isolation": isolation = value
+            case "wait-mode", "updates":
                 break  // flags of workloads that later issues add; accepted so the Go command lines run unchanged
             default:
                 throw BenchError("unknown flag -\(name)")

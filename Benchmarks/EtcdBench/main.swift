@@ -38,6 +38,7 @@ func makeWorkload(_ op: String) throws -> any BenchWorkload {
     case "lease-keepalive": return LeaseKeepAliveWorkload()
     case "lock": return RecipeWorkload(.lock)
     case "election-campaign-resign": return RecipeWorkload(.election)
+    case "stm-transfer": return STMTransferWorkload()
     default: throw BenchError("unknown or not yet supported op \(op)")
     }
 }

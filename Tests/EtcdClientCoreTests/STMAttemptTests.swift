@@ -127,14 +127,15 @@ struct STMAttemptTests {
         #expect(STMAttempt(level: .repeatableReads).commitRequest().readBack.isEmpty)
     }
 
-    @Test("the pause between attempts is random below a ceiling that doubles up to 64 ms")
+    @Test("the first retries go at once; then the pause is random below a ceiling that doubles up to 8 ms")
     func backoffIsBounded() {
         var backoff = STMBackoff()
+        for _ in 0..<STMBackoff.immediateRetries { #expect(backoff.next() == .zero) }
         var ceiling = Duration.milliseconds(1)
         for _ in 0..<12 {
             let pause = backoff.next()
             #expect(pause >= .zero && pause <= ceiling)
-            ceiling = min(ceiling * 2, .milliseconds(64))
+            ceiling = min(ceiling * 2, .milliseconds(8))
         }
     }
 }

@@ -10,8 +10,9 @@ extension EtcdClient {
     ///
     /// `body` may run several times: it must do nothing but read and write through the transaction (and compute),
     /// because an attempt that conflicts is thrown away. A failed commit reads the keys read again in the same
-    /// round trip (serializable levels), so the next attempt starts from them. Between attempts the transaction
-    /// waits a short, jittered, growing pause, so that contenders do not retry in lock step.
+    /// round trip (serializable levels), so the next attempt starts from them. The first retries go at once;
+    /// after that, each waits a short, jittered, growing pause (at most 8 ms), so that contenders do not retry in
+    /// lock step.
     ///
     /// - Parameters:
     ///   - level: how reads are isolated from other writers; ``EtcdSTMIsolation/serializableSnapshot`` by default.
@@ -39,7 +40,8 @@ extension EtcdClient {
             let result = try await body(transaction)
             try Task.checkCancellation()
             if try await transaction.commit() { return result }
-            if attempt < maxAttempts { try await Task.sleep(for: pause.next()) }
+            let delay = pause.next()
+            if attempt < maxAttempts && delay > .zero { try await Task.sleep(for: delay) }
         }
         throw EtcdError(
             .stmConflict,
