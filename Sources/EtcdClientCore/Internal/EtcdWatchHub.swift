@@ -16,6 +16,13 @@ final class EtcdWatchHub: Sendable {
         var earlyOutcomes: [Int64: Result<Int64, EtcdError>] = [:]
         /// Creations refused for an expired token since the last successful creation.
         var tokenRefusals = 0
+        /// Creation waiters to resume once the lock is released (see ``EtcdWatchHub/withState(_:)``).
+        var resumptions: [(waiter: CheckedContinuation<Int64, any Error>, outcome: Result<Int64, any Error>)] = []
+
+        /// Resumes `waiter` with `outcome` after the lock is released.
+        mutating func resume(_ waiter: CheckedContinuation<Int64, any Error>?, with outcome: Result<Int64, any Error>) {
+            if let waiter { resumptions.append((waiter, outcome)) }
+        }
     }
 
     private let channel: EtcdChannel
@@ -23,6 +30,19 @@ final class EtcdWatchHub: Sendable {
 
     init(channel: EtcdChannel) {
         self.channel = channel
+    }
+
+    /// Runs `body` under the lock, then resumes the creation waiters it released. A waiter is never resumed under
+    /// the lock: resuming takes the waiting task's own lock, which a concurrent cancellation of that task holds
+    /// while its handler waits for this one (a deadlock seen under etcd 3.5).
+    private func withState<Result: Sendable>(_ body: (inout State) -> Result) -> Result {
+        let (result, resumptions) = state.withLock { state in
+            let result = body(&state)
+            defer { state.resumptions = [] }
+            return (result, state.resumptions)
+        }
+        for (waiter, outcome) in resumptions { waiter.resume(with: outcome) }
+        return result
     }
 
     /// Registers a watcher and waits until the server created it.
@@ -35,7 +55,7 @@ final class EtcdWatchHub: Sendable {
         let (responses, continuation) = AsyncThrowingStream<EtcdWatchResponse, any Error>.makeStream(
             bufferingPolicy: .bufferingOldest(max(1, request.bufferSize))
         )
-        let id = state.withLock { state -> Int64 in
+        let id = withState { state -> Int64 in
             let (id, actions) = state.machine.add(request)
             state.consumers[id] = continuation
             perform(actions, in: &state)
@@ -45,21 +65,19 @@ final class EtcdWatchHub: Sendable {
         do {
             createdRevision = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Int64, any Error>) in
-                    state.withLock { state in
+                    withState { state in
                         if let outcome = state.earlyOutcomes.removeValue(forKey: id) {
-                            waiter.resume(with: outcome.mapError { $0 as any Error })
-                        } else if state.consumers[id] == nil || state.machine.watchers[id] == nil {
-                            waiter.resume(throwing: CancellationError())
-                        } else if Task.isCancelled {
-                            waiter.resume(throwing: CancellationError())
+                            state.resume(waiter, with: outcome.mapError { $0 as any Error })
+                        } else if state.consumers[id] == nil || state.machine.watchers[id] == nil || Task.isCancelled {
+                            state.resume(waiter, with: .failure(CancellationError()))
                         } else {
                             state.creationWaiters[id] = waiter
                         }
                     }
                 }
             } onCancel: {
-                state.withLock { state in
-                    state.creationWaiters.removeValue(forKey: id)?.resume(throwing: CancellationError())
+                withState { state in
+                    state.resume(state.creationWaiters.removeValue(forKey: id), with: .failure(CancellationError()))
                 }
             }
         } catch {
@@ -71,10 +89,10 @@ final class EtcdWatchHub: Sendable {
 
     /// Removes a watcher: cancels it on the server and ends its responses.
     func unregister(_ id: Int64) {
-        state.withLock { state in
+        withState { state in
             let actions = state.machine.remove(id)
             state.consumers.removeValue(forKey: id)?.finish()
-            state.creationWaiters.removeValue(forKey: id)?.resume(throwing: CancellationError())
+            state.resume(state.creationWaiters.removeValue(forKey: id), with: .failure(CancellationError()))
             state.earlyOutcomes[id] = nil
             perform(actions, in: &state)
         }
@@ -82,14 +100,14 @@ final class EtcdWatchHub: Sendable {
 
     /// Asks the server for a progress notification for every watcher of the stream.
     func requestProgress() {
-        state.withLock { state in
+        withState { state in
             perform(state.machine.progressRequest(), in: &state)
         }
     }
 
     /// Ends every watcher with `clientClosed`.
     func close(with error: EtcdError = EtcdError(.clientClosed, message: "the client was closed")) {
-        state.withLock { state in
+        withState { state in
             let actions = state.machine.failAll(error)
             perform(actions, in: &state)
             state.stream?.cancel()
@@ -109,7 +127,7 @@ final class EtcdWatchHub: Sendable {
                 channel.backgroundTasks.start { await self.runStream() }
             case .created(let id, let revision):
                 if let waiter = state.creationWaiters.removeValue(forKey: id) {
-                    waiter.resume(returning: revision)
+                    state.resume(waiter, with: .success(revision))
                 } else {
                     state.earlyOutcomes[id] = .success(revision)
                 }
@@ -128,7 +146,7 @@ final class EtcdWatchHub: Sendable {
             case .fail(let id, let error):
                 channel.logger.logEnded("a watch ended", "watch", id, error)
                 if let waiter = state.creationWaiters.removeValue(forKey: id) {
-                    waiter.resume(throwing: error)
+                    state.resume(waiter, with: .failure(error))
                 } else if state.consumers[id] != nil && state.earlyOutcomes[id] == nil {
                     state.earlyOutcomes[id] = .failure(error)  // not created yet: the registration throws it
                 }
@@ -148,13 +166,13 @@ final class EtcdWatchHub: Sendable {
             // member has a leader.
             leader: .required,
             opened: { stream in
-                state.withLock { state in
+                withState { state in
                     state.stream = stream
                     perform(state.machine.streamOpened(), in: &state)
                 }
             },
             received: { response in
-                state.withLock { state in
+                withState { state in
                     // etcd checks a watch's permission with the stream's token when the watch is created: an
                     // expired token cancels the create (etcd 3.4 says the token is invalid or old; 3.5 says
                     // only "permission denied"). Authenticate again and re-create every watcher on a new stream,
@@ -172,7 +190,7 @@ final class EtcdWatchHub: Sendable {
                 }
             },
             ended: {
-                state.withLock { state in
+                withState { state in
                     state.stream = nil
                     return state.machine.streamFailed()
                 }
