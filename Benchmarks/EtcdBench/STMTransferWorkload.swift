@@ -23,10 +23,9 @@ struct STMTransferWorkload: BenchWorkload {
         }
         guard configuration.accounts >= 2 else { throw BenchError("need >= 2 accounts") }
         for index in 0..<configuration.accounts {
-            let number = String(index)
-            let key = EtcdKey(
-                configuration.prefix + "account/" + String(repeating: "0", count: max(0, 3 - number.count)) + number
-            )
+            // The Go peer's "%saccount/%03d".
+            let accountPrefix = configuration.prefix + "account/"
+            let key = makeKey(accountPrefix, index, accountPrefix.utf8.count + 3)
             accounts.append(key)
             try await clients[0].put(key, value: String(Self.initialBalance))
         }

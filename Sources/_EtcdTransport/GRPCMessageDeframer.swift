@@ -57,11 +57,6 @@ package struct GRPCMessageDeframer: Sendable {
         return message
     }
 
-    /// Frames one message: the five-byte prefix followed by `message`.
-    package static func frame(_ message: [UInt8]) -> [UInt8] {
-        frame(contentsOf: [message])
-    }
-
     /// Frames several messages one after the other, in one buffer.
     package static func frame(contentsOf messages: [[UInt8]]) -> [UInt8] {
         var framed = [UInt8]()

@@ -2,6 +2,11 @@ import Testing
 import _EtcdTransport
 
 extension GRPCMessageDeframer {
+    /// Frames one message: the five-byte prefix followed by `message`.
+    fileprivate static func frame(_ message: [UInt8]) -> [UInt8] {
+        frame(contentsOf: [message])
+    }
+
     fileprivate mutating func append(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { append($0) }
     }

@@ -32,8 +32,9 @@ extension EtcdClient {
         _ body: (EtcdSTMTransaction) async throws -> Result
     ) async throws -> Result {
         let transaction = EtcdSTMTransaction(client: self, level: level)
+        let attempts = max(1, maxAttempts)
         var pause = STMBackoff()
-        for attempt in 1...max(1, maxAttempts) {
+        for attempt in 1...attempts {
             try Task.checkCancellation()
             transaction.reset()
             try await transaction.fetch(prefetch)
@@ -41,11 +42,11 @@ extension EtcdClient {
             try Task.checkCancellation()
             if try await transaction.commit() { return result }
             let delay = pause.next()
-            if attempt < maxAttempts && delay > .zero { try await Task.sleep(for: delay) }
+            if attempt < attempts && delay > .zero { try await Task.sleep(for: delay) }
         }
         throw EtcdError(
             .stmConflict,
-            message: "the transaction conflicted with other writers in each of its \(max(1, maxAttempts)) attempts"
+            message: "the transaction conflicted with other writers in each of its \(attempts) attempts"
         )
     }
 }
