@@ -11,4 +11,8 @@ extension EtcdError.Code {
     public static let notLeading = EtcdError.Code("notLeading")
     /// An STM transaction conflicted with other writers in every one of its attempts; the message says how many.
     public static let stmConflict = EtcdError.Code("stmConflict")
+    /// More participants entered a double barrier than its count.
+    public static let tooManyParticipants = EtcdError.Code("tooManyParticipants")
+    /// A double barrier was left without being entered through the same object.
+    public static let notEntered = EtcdError.Code("notEntered")
 }

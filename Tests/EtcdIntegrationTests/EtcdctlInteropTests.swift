@@ -1,4 +1,5 @@
 import EtcdClientCore
+import EtcdConcurrency
 import Testing
 import _EtcdTestSupport
 
@@ -40,6 +41,67 @@ struct EtcdctlInteropTests {
             let output = String(decoding: try cluster.etcdctl(["txn"], input: Array(script.utf8)), as: UTF8.self)
             #expect(output.hasPrefix("SUCCESS"))
             #expect(try await etcd.get(EtcdKey(key))?.stringValue == "2")
+        }
+    }
+
+    @Test("a writer's key in the Go layout written by etcdctl holds our readers back until etcdctl deletes it")
+    func readWriteLockLayout() async throws {
+        let cluster = try await SharedEtcd.shared.get()
+        try await SharedEtcd.withClient { etcd in
+            let name = SharedEtcd.uniquePrefix("etcdctl-rwlock") + "rw"
+            let goWriter = name + "/write/1700000000000000000"
+            _ = try cluster.etcdctl(["put", goWriter, ""])
+            try await etcd.withSession(ttl: .seconds(10)) { session in
+                let lock = EtcdReadWriteLock(session: session, name: name)
+                let reader = Task { try await lock.readLock() }
+                while try await etcd.count(.prefix(EtcdKey(name + "/read/"))) == 0 { await Task.yield() }
+                // Our reader's key is there, after the writer's: it must wait, whatever time passes.
+                let listed = String(
+                    decoding: try cluster.etcdctl(["get", name + "/", "--prefix", "--keys-only"]),
+                    as: UTF8.self
+                )
+                #expect(listed.split(separator: "\n").count == 2)
+                _ = try cluster.etcdctl(["del", goWriter])
+                let held = try await reader.value
+                #expect(held.key.stringValue?.hasPrefix(name + "/read/") == true)
+                try await lock.unlock(held)
+            }
+        }
+    }
+
+    @Test("a queue item etcdctl writes in the Go layout is dequeued by us, and ours is where Go's dequeue looks")
+    func queueLayout() async throws {
+        let cluster = try await SharedEtcd.shared.get()
+        try await SharedEtcd.withClient { etcd in
+            let name = SharedEtcd.uniquePrefix("etcdctl-queue") + "q"
+            let queue = EtcdQueue(client: etcd, name: name)
+            _ = try cluster.etcdctl(["put", name + "/1700000000000000000", "from etcdctl"])
+            let ours = try await queue.enqueue("from swift")
+            // Go's Dequeue: the first key by creation revision under the name.
+            let first = String(
+                decoding: try cluster.etcdctl([
+                    "get", name, "--prefix", "--sort-by=CREATE", "--order=ASCEND", "--limit=2", "--keys-only",
+                ]),
+                as: UTF8.self
+            )
+            #expect(
+                first.split(separator: "\n") == [
+                    Substring(name + "/1700000000000000000"), Substring(ours.stringValue ?? ""),
+                ]
+            )
+            #expect(try await queue.dequeue().stringValue == "from etcdctl")
+            #expect(try await queue.dequeue().stringValue == "from swift")
+
+            let priorities = EtcdPriorityQueue(client: etcd, name: name + "-pq")
+            _ = try cluster.etcdctl(["put", name + "-pq/00002/0000000000000000", "go, priority 2"])
+            try await priorities.enqueue("swift, priority 2", priority: 2)
+            let listed = String(
+                decoding: try cluster.etcdctl(["get", name + "-pq/", "--prefix", "--keys-only"]),
+                as: UTF8.self
+            )
+            #expect(listed.split(separator: "\n").last == Substring(name + "-pq/00002/0000000000000001"))
+            #expect(try await priorities.dequeue().stringValue == "go, priority 2")
+            #expect(try await priorities.dequeue().stringValue == "swift, priority 2")
         }
     }
 }

@@ -58,8 +58,7 @@ public final class EtcdElection: Sendable {
         do {
             header = try await SessionGuard.run(while: session) {
                 try await PredecessorWait.waitForPredecessors(
-                    of: revision,
-                    in: self.queue,
+                    reading: self.queue.predecessor(of: revision),
                     client: client,
                     feed: self.deletions
                 )

@@ -18,11 +18,19 @@ enum FencedRelease {
 
     /// Deletes `key` if it is still the one created at `revision`.
     ///
+    /// - Parameter reused: whether the session writes this key name again (a mutex, election or semaphore key);
+    ///   only then is an unknown outcome remembered, to be settled before that write. A unique key (a read-write
+    ///   lock's, a barrier's) is never re-created, so a late copy of its release deletes nothing.
     /// - Returns: whether it deleted the key (`false`: it was already gone or re-created).
     /// - Throws: `EtcdError`; an outcome left unknown (or cancellation) is remembered in `session` first.
     @discardableResult
-    static func release(_ key: EtcdKey, createdAt revision: Int64, session: EtcdSession) async throws -> Bool {
-        session.unsettledReleases.withLock { $0[key] = revision }
+    static func release(
+        _ key: EtcdKey,
+        createdAt revision: Int64,
+        session: EtcdSession,
+        reused: Bool = true
+    ) async throws -> Bool {
+        if reused { session.unsettledReleases.withLock { $0[key] = revision } }
         let response: EtcdTxnResponse
         do {
             response = try await session.client.txn(
@@ -31,11 +39,15 @@ enum FencedRelease {
             )
         } catch let error as EtcdError where error.requestNotSent {
             // Certainly not applied: nothing is left to settle.
-            session.unsettledReleases.withLock { if $0[key] == revision { $0[key] = nil } }
+            if reused { forget(key, createdAt: revision, session: session) }
             throw error
         }
-        session.unsettledReleases.withLock { if $0[key] == revision { $0[key] = nil } }
+        if reused { forget(key, createdAt: revision, session: session) }
         return response.succeeded
+    }
+
+    private static func forget(_ key: EtcdKey, createdAt revision: Int64, session: EtcdSession) {
+        session.unsettledReleases.withLock { if $0[key] == revision { $0[key] = nil } }
     }
 
     /// Before `session` writes `key` again: sends again a release of it whose outcome is unknown, until a member

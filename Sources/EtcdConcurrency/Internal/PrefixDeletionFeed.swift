@@ -1,8 +1,8 @@
 import EtcdClientCore
 import Synchronization
 
-/// One long-lived watch of a lock's or election's prefix, shared by the waits of one mutex or election, that
-/// tells each waiter when its predecessor's key is deleted.
+/// One long-lived watch of a recipe's prefix (a lock, an election, a read-write lock, a semaphore), shared by the
+/// waits of one such object, that tells each waiter when its predecessor's key (or any key) is deleted.
 ///
 /// Why not a watch per wait: etcd turns a watch from "now" into a watch from the revision it read just
 /// before registering the watcher; when another contender's write commits in between, the watcher lands in
@@ -23,6 +23,8 @@ final class PrefixDeletionFeed: Sendable {
         var lastRevision: Int64 = 0
         var waiters: [EtcdKey: [(after: Int64, token: UInt64, continuation: CheckedContinuation<Void, any Error>)]] =
             [:]
+        /// Waits for the deletion of any key under the prefix.
+        var anyWaiters: [(after: Int64, token: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
         var readyWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
         /// The next waiter's token, by which a cancelled waiter is found.
         var nextToken: UInt64 = 0
@@ -129,6 +131,22 @@ final class PrefixDeletionFeed: Sendable {
         }
     }
 
+    /// Waits until any key under the prefix is deleted at a revision after `revision` (the revision of a read made
+    /// while the watch runs).
+    ///
+    /// - Throws: why the watch ended; `CancellationError` when the task is cancelled, whenever that happens.
+    func waitForAnyDeletion(after revision: Int64) async throws {
+        try await suspend { state, token, continuation in
+            if let failure = state.failure { return .failure(failure) }
+            if state.lastRevision > revision { return .success(true) }
+            state.anyWaiters.append((revision, token, continuation))
+            return .success(false)
+        } withdraw: { state, token in
+            guard let index = state.anyWaiters.firstIndex(where: { $0.token == token }) else { return nil }
+            return state.anyWaiters.remove(at: index).continuation
+        }
+    }
+
     /// Suspends until a waiter that `register` files under a token is resumed, or the task is cancelled.
     ///
     /// `register` runs under the lock: it returns `true` when there is nothing to wait for, `false` after filing
@@ -196,6 +214,10 @@ final class PrefixDeletionFeed: Sendable {
                     state.waiters[key] = still.isEmpty ? nil : still
                 }
             }
+            if let newest = response.events.last(where: { $0.kind == .delete })?.revision {
+                woken += state.anyWaiters.filter { newest > $0.after }.map(\.continuation)
+                state.anyWaiters.removeAll { newest > $0.after }
+            }
             // Keep the memory bounded: a waiter asks only about a key it has just read alive, so only recent
             // deletions matter.
             if state.deleted.count > 4_096 {
@@ -213,8 +235,11 @@ final class PrefixDeletionFeed: Sendable {
             guard state.generation == generation, state.task != nil else { return [] }
             state.failure = error
             state.task = nil
-            let waiting = state.waiters.values.flatMap { $0.map(\.continuation) } + state.readyWaiters.values
+            let waiting =
+                state.waiters.values.flatMap { $0.map(\.continuation) } + state.readyWaiters.values
+                + state.anyWaiters.map(\.continuation)
             state.waiters = [:]
+            state.anyWaiters = []
             state.readyWaiters = [:]
             return waiting
         }

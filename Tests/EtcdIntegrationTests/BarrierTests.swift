@@ -1,0 +1,105 @@
+import EtcdClientCore
+import EtcdConcurrency
+import Synchronization
+import Testing
+import _EtcdTestSupport
+
+@Suite("Barriers against a real etcd", .timeLimit(.minutes(2)))
+struct BarrierTests {
+    @Test("a barrier holds 5 waiters until it is released; wait returns at once when it is down")
+    func barrier() async throws {
+        try await SharedEtcd.withClient { etcd in
+            let key = EtcdKey(SharedEtcd.uniquePrefix("barrier") + "b")
+            let barrier = EtcdBarrier(client: etcd, key: key)
+            #expect(barrier.key == key)
+            #expect(barrier.client === etcd)
+            try await barrier.wait()
+            #expect(try await barrier.hold())
+            #expect(try await !barrier.hold(), "holding a raised barrier again reports it was up")
+            let baseline = try await SharedEtcd.watcherCount()
+            let released = LockedValue(false)
+            let through = AsyncCounter()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<5 {
+                    group.addTask {
+                        try await EtcdBarrier(client: etcd, key: key).wait()
+                        #expect(released.withLock { $0 }, "no waiter goes through a raised barrier")
+                        through.increment()
+                    }
+                }
+                // Each waiter's watch is one of the server's watchers; release once all five wait.
+                while try await SharedEtcd.watcherCount() < baseline + 5 { await Task.yield() }
+                #expect(through.value == 0)
+                released.withLock { $0 = true }
+                try await barrier.release()
+                try await group.waitForAll()
+            }
+            #expect(through.value == 5)
+            #expect(try await etcd.get(key) == nil)
+        }
+    }
+
+    @Test("5 participants enter together and leave together, and the barrier's keys are gone afterwards")
+    func doubleBarrier() async throws {
+        try await SharedEtcd.withClient { etcd in
+            let name = SharedEtcd.uniquePrefix("double-barrier") + "db"
+            let arrived = AsyncCounter()
+            let leaving = AsyncCounter()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<5 {
+                    group.addTask {
+                        try await etcd.withSession(ttl: .seconds(10)) { session in
+                            let barrier = EtcdDoubleBarrier(session: session, name: name, count: 5)
+                            #expect(barrier.count == 5)
+                            arrived.increment()
+                            try await barrier.enter()
+                            #expect(arrived.value == 5, "nobody is through before all five entered")
+                            leaving.increment()
+                            try await barrier.leave()
+                            #expect(leaving.value == 5, "nobody has left before all five leave")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await etcd.count(.prefix(EtcdKey(name + "/"))) == 0)
+        }
+    }
+
+    @Test("one participant too many is refused and leaves no key; leave without enter is an error")
+    func tooMany() async throws {
+        try await SharedEtcd.withClient { etcd in
+            let name = SharedEtcd.uniquePrefix("double-barrier-full") + "db"
+            try await etcd.withSession(ttl: .seconds(10)) { session in
+                let first = EtcdDoubleBarrier(session: session, name: name, count: 2)
+                let second = EtcdDoubleBarrier(session: session, name: name, count: 2)
+                let third = EtcdDoubleBarrier(session: session, name: name, count: 2)
+                await #expect(throws: EtcdError.self) { try await third.leave() }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await first.enter() }
+                    group.addTask { try await second.enter() }
+                    try await group.waitForAll()
+                }
+                #expect(try await etcd.get(first.readyKey) != nil)
+                let refused = await #expect(throws: EtcdError.self) { try await third.enter() }
+                #expect(refused?.code == .tooManyParticipants)
+                #expect(try await etcd.count(.prefix(first.waitersPrefix)) == 2)
+            }
+        }
+    }
+
+    @Test("a cancelled enter takes its key out")
+    func cancelledEnter() async throws {
+        try await SharedEtcd.withClient { etcd in
+            let name = SharedEtcd.uniquePrefix("double-barrier-cancel") + "db"
+            try await etcd.withSession(ttl: .seconds(10)) { session in
+                let barrier = EtcdDoubleBarrier(session: session, name: name, count: 3)
+                let entering = Task { try await barrier.enter() }
+                while try await etcd.count(.prefix(barrier.waitersPrefix)) == 0 { await Task.yield() }
+                entering.cancel()
+                await #expect(throws: CancellationError.self) { try await entering.value }
+                #expect(try await etcd.count(.prefix(barrier.waitersPrefix)) == 0)
+            }
+        }
+    }
+}
