@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "EtcdMirror", targets: ["EtcdMirror"]),
         .executable(name: "etcd-bench", targets: ["EtcdBench"]),
         .executable(name: "etcd-demo", targets: ["EtcdDemo"]),
+        .executable(name: "etcd-bank-transfer", targets: ["EtcdBankTransfer"]),
     ],
     targets: [
         .systemLibrary(
@@ -46,6 +47,12 @@ let package = Package(
             name: "EtcdDemo",
             dependencies: ["EtcdClientCore"],
             path: "Examples/Demo",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EtcdBankTransfer",
+            dependencies: ["EtcdClientCore", "EtcdConcurrency"],
+            path: "Examples/BankTransfer",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -9,7 +9,11 @@ struct QueueTests {
     @Test("3 producers, 3 consumers, 3,000 items: each consumed once, each producer's items in order")
     func producersAndConsumers() async throws {
         try await SharedEtcd.withClient { etcd in
-            let queue = EtcdQueue(client: etcd, name: SharedEtcd.uniquePrefix("queue") + "q")
+            let name = SharedEtcd.uniquePrefix("queue") + "q"
+            let queue = EtcdQueue(client: etcd, name: name)
+            // Two consumers share one queue object (their claims never collide); the third races them through
+            // etcd with an object of its own, as a consumer in another process would.
+            let other = EtcdQueue(client: etcd, name: name)
             let perProducer = 1_000
             let consumed = LockedValue<[[String]]>(Array(repeating: [], count: 3))
             let remaining = LockedValue(3 * perProducer)
@@ -25,7 +29,7 @@ struct QueueTests {
                             count -= 1
                             return count >= 0
                         }) {
-                            let item = try await queue.dequeue()
+                            let item = try await (consumer == 2 ? other : queue).dequeue()
                             consumed.withLock { $0[consumer].append(item.stringValue ?? "") }
                         }
                     }

@@ -9,12 +9,14 @@ public final class EtcdPriorityQueue: Sendable {
     /// The prefix of the items' keys: the name and a `/`.
     public let prefix: EtcdKey
     private let name: String
+    private let claims: QueueClaim
 
     /// Creates the priority queue `name`.
     public init(client: EtcdClient, name: String) {
         self.client = client
         self.name = name
         self.prefix = EtcdKey(name + "/")
+        self.claims = QueueClaim(prefix: prefix, order: nil, client: client)
     }
 
     /// Adds `value` with `priority`: items of a lower number are handed out first.
@@ -58,7 +60,7 @@ public final class EtcdPriorityQueue: Sendable {
     /// - Returns: the item taken (its key, value and revisions); it is deleted from the queue.
     /// - Throws: `EtcdError`; `CancellationError` before an item was taken (an item taken is never lost).
     public func dequeue() async throws -> EtcdKeyValue {
-        try await QueueClaim.dequeue(from: prefix, order: nil, client: client)
+        try await claims.dequeue()
     }
 
     private static func padded(_ number: Int, to width: Int) -> String {

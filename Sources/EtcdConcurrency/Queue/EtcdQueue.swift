@@ -12,12 +12,14 @@ public final class EtcdQueue: Sendable {
     /// The prefix of the items' keys: the name and a `/`.
     public let prefix: EtcdKey
     private let name: String
+    private let claims: QueueClaim
 
     /// Creates the queue `name` (items `name/<nanoseconds>`).
     public init(client: EtcdClient, name: String) {
         self.client = client
         self.name = name
         self.prefix = EtcdKey(name + "/")
+        self.claims = QueueClaim(prefix: prefix, order: .ascending(by: .createRevision), client: client)
     }
 
     /// Adds `value` at the end of the queue.
@@ -37,6 +39,6 @@ public final class EtcdQueue: Sendable {
     /// - Returns: the item taken (its key, value and revisions); it is deleted from the queue.
     /// - Throws: `EtcdError`; `CancellationError` before an item was taken (an item taken is never lost).
     public func dequeue() async throws -> EtcdKeyValue {
-        try await QueueClaim.dequeue(from: prefix, order: .ascending(by: .createRevision), client: client)
+        try await claims.dequeue()
     }
 }
