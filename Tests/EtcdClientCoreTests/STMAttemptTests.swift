@@ -127,6 +127,113 @@ struct STMAttemptTests {
         #expect(STMAttempt(level: .repeatableReads).commitRequest().readBack.isEmpty)
     }
 
+    @Test("a read replaced by a put of this process dooms the commit; a deletion or an older put does not")
+    func doomedByLocalCommits() throws {
+        var attempt = STMAttempt(level: .serializableSnapshot)
+        try attempt.record(["a"], from: answers([range("a", at: 10, modRevision: 5)], at: 10, succeeded: true))
+        attempt.buffer("w", .init(value: Array("1".utf8), operation: .put("w", value: "1")))
+        #expect(!attempt.isDoomed { _ in nil })
+        #expect(!attempt.isDoomed { $0 == "a" ? 10 : nil }, "a put at the read's revision was seen by it")
+        #expect(attempt.isDoomed { $0 == "a" ? 11 : nil })
+        #expect(attempt.isDoomed { $0 == "w" ? 11 : nil }, "snapshot: a written key put after the first read")
+        var serializable = STMAttempt(level: .serializable)
+        try serializable.record(["a"], from: answers([range("a", at: 10, modRevision: 5)], at: 10, succeeded: true))
+        serializable.buffer("w", .init(value: Array("1".utf8), operation: .put("w", value: "1")))
+        #expect(!serializable.isDoomed { $0 == "w" ? 11 : nil }, "serializable compares the reads only")
+        var committed = STMAttempt(level: .readCommitted)
+        try committed.record(["a"], from: answers([range("a", at: 10, modRevision: 5)], at: 10, succeeded: true))
+        #expect(!committed.isDoomed { _ in 99 }, "read committed compares nothing")
+        #expect(attempt.touchedKeys == ["a", "w"])
+        attempt.buffer("d", .init(value: nil, operation: .delete("d")))
+        #expect(attempt.writtenKeys.puts == ["w"] && attempt.writtenKeys.deletions == ["d"])
+    }
+
+    @Test(
+        "a key put by this process after the attempt's revision moves the attempt to a newer one, if nothing read changed"
+    )
+    func newerSnapshot() throws {
+        var attempt = STMAttempt(level: .serializableSnapshot)
+        try attempt.record(["a"], from: answers([range("a", at: 10, modRevision: 5)], at: 10, succeeded: true))
+        #expect(!attempt.needsNewerSnapshot(for: ["b"]) { $0 == "b" ? 9 : nil })
+        #expect(attempt.needsNewerSnapshot(for: ["b"]) { $0 == "b" ? 12 : nil })
+        #expect(!STMAttempt(level: .repeatableReads).needsNewerSnapshot(for: ["b"]) { _ in 12 })
+        let (request, keys) = attempt.newerSnapshotRequest(adding: ["b"])
+        #expect(keys == ["a", "b"])
+        #expect(request == EtcdTxnRequest(if: [], then: [.get("a"), .get("b")]))
+        var moved = attempt
+        let unchanged = try answers(
+            [range("a", at: 13, modRevision: 5), range("b", at: 13, modRevision: 12)],
+            at: 13,
+            succeeded: true
+        )
+        #expect(try moved.moveToNewerSnapshot(keys, from: unchanged))
+        #expect(moved.readRevision == 13)
+        #expect(moved.conflicts == [.modRevision("a", .less, 6), .modRevision("b", .less, 13)])
+        let changed = try answers(
+            [range("a", at: 13, modRevision: 11), range("b", at: 13, modRevision: 12)],
+            at: 13,
+            succeeded: true
+        )
+        #expect(try !attempt.moveToNewerSnapshot(keys, from: changed), "a read the body saw changed: start again")
+    }
+
+    @Test("a key handed over by a commit of this process is the first read, at that commit's revision")
+    func handedOverFirstRead() throws {
+        var writer = STMAttempt(level: .serializableSnapshot)
+        writer.buffer(
+            "a",
+            .init(value: Array("7".utf8), lease: EtcdLeaseID(rawValue: 3), operation: .put("a", value: "7"))
+        )
+        writer.buffer("d", .init(value: nil, operation: .delete("d")))
+        let header = EtcdResponseHeader(clusterID: 1, memberID: 2, revision: 20, raftTerm: 3)
+        let committed = writer.committedReads(header)
+        #expect(committed["a"]?.keyValues.first?.value == Array("7".utf8))
+        #expect(committed["a"]?.keyValues.first?.modRevision == 20)
+        #expect(committed["a"]?.keyValues.first?.lease == EtcdLeaseID(rawValue: 3))
+        #expect(committed["d"]?.keyValues.isEmpty == true)
+        var reader = STMAttempt(level: .serializableSnapshot)
+        #expect(reader.awaitsFirstRead)
+        reader.adoptFirstRead("a", try #require(committed["a"]))
+        #expect(!reader.awaitsFirstRead)
+        #expect(reader.readRevision == 20)
+        #expect(
+            reader.readRequest(["b"])
+                == EtcdTxnRequest(
+                    if: [],
+                    then: [.get(EtcdGetRequest(.key("b"), revision: 20, consistency: .serializable))]
+                )
+        )
+        #expect(!STMAttempt(level: .repeatableReads).awaitsFirstRead, "only the serializable levels fix a revision")
+    }
+
+    @Test("what a failed commit read back is dropped when this process put one of those keys since")
+    func stalePrefetchDropped() throws {
+        var attempt = STMAttempt(level: .serializable)
+        try attempt.record(
+            ["a", "b"],
+            from: answers(
+                [range("a", at: 10, modRevision: 5), range("b", at: 10, modRevision: 6)],
+                at: 10,
+                succeeded: true
+            )
+        )
+        let (_, readBack) = attempt.commitRequest()
+        attempt.commitFailed(
+            readBack: readBack,
+            response: try answers(
+                [range("a", at: 12, modRevision: 11), range("b", at: 12, modRevision: 6)],
+                at: 12,
+                succeeded: false
+            )
+        )
+        attempt.reset()
+        var kept = attempt
+        kept.dropStalePrefetched { $0 == "a" ? 12 : nil }
+        #expect(Set(kept.prefetchedKeys) == ["a", "b"])
+        attempt.dropStalePrefetched { $0 == "b" ? 13 : nil }
+        #expect(attempt.prefetchedKeys.isEmpty, "all go: the others were read at the same, now outdated, revision")
+    }
+
     @Test("the first retries go at once; then the pause is random below a ceiling that doubles up to 8 ms")
     func backoffIsBounded() {
         var backoff = STMBackoff()

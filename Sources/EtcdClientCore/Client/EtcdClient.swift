@@ -17,6 +17,8 @@ public final class EtcdClient: Sendable {
     let leaseDeadlines = LeaseDeadlines()
     /// The newest revision seen, below which serializable reads are refused.
     let revisionFloor = RevisionFloor()
+    /// What the recipes keep per client.
+    package let attachments = EtcdClientAttachments()
     /// Whether the client is open, closing or closed, and who waits for it to be closed.
     private let lifecycle = Mutex(Lifecycle())
 

@@ -88,6 +88,14 @@ public struct EtcdGetResponse: Hashable, Sendable {
     /// How many keys matched in all.
     public let count: Int
 
+    /// A read result known without asking (what a commit of this process just wrote).
+    package init(header: EtcdResponseHeader, keyValues: [EtcdKeyValue]) {
+        self.header = header
+        self.keyValues = keyValues
+        hasMore = false
+        count = keyValues.count
+    }
+
     init(_ response: EtcdserverPB.RangeResponse) {
         header = EtcdResponseHeader(response.header)
         keyValues = response.kvs.map(EtcdKeyValue.init)

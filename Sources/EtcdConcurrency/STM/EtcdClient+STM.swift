@@ -14,6 +14,11 @@ extension EtcdClient {
     /// after that, each waits a short, jittered, growing pause (at most 8 ms), so that contenders do not retry in
     /// lock step.
     ///
+    /// Transactions of this client do not conflict with each other in etcd: an attempt reserves the keys it uses
+    /// inside the process until its commit ends, and another that wants one waits for that commit (at most
+    /// 50 ms) and starts from what it wrote (see `STMCommitBoard`). Across processes, conflicts are found by the
+    /// commit's compares, as in Go.
+    ///
     /// - Parameters:
     ///   - level: how reads are isolated from other writers; ``EtcdSTMIsolation/serializableSnapshot`` by default.
     ///   - prefetch: keys to read at the start of each attempt, in one round trip.
@@ -34,13 +39,18 @@ extension EtcdClient {
         let transaction = EtcdSTMTransaction(client: self, level: level)
         let attempts = max(1, maxAttempts)
         var pause = STMBackoff()
+        defer { transaction.finishAttempt() }
         for attempt in 1...attempts {
             try Task.checkCancellation()
-            transaction.reset()
-            try await transaction.fetch(prefetch)
-            let result = try await body(transaction)
-            try Task.checkCancellation()
-            if try await transaction.commit() { return result }
+            await transaction.startAttempt()
+            do {
+                try await transaction.fetch(prefetch)
+                let result = try await body(transaction)
+                try Task.checkCancellation()
+                if try await transaction.commit() { return result }
+            } catch is STMRestart {
+                // A read found a key the attempt had read replaced by a commit of this process: start again.
+            }
             let delay = pause.next()
             if attempt < attempts && delay > .zero { try await Task.sleep(for: delay) }
         }

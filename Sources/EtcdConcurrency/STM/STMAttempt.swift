@@ -6,7 +6,14 @@ struct STMAttempt {
     /// A buffered write: the value a later read of the key sees (`nil` for a deletion), and the operation.
     struct Write {
         let value: [UInt8]?
+        let lease: EtcdLeaseID?
         let operation: EtcdOperation
+
+        init(value: [UInt8]?, lease: EtcdLeaseID? = nil, operation: EtcdOperation) {
+            self.value = value
+            self.lease = lease
+            self.operation = operation
+        }
     }
 
     let level: EtcdSTMIsolation
@@ -88,6 +95,112 @@ struct STMAttempt {
         }
     }
 
+    // MARK: - What this process's other commits tell (see STMCommitBoard)
+
+    /// The keys this attempt read or wrote.
+    var touchedKeys: Set<EtcdKey> { Set(reads.keys).union(writes.keys) }
+
+    /// The keys this attempt puts and those it deletes.
+    var writtenKeys: (puts: Set<EtcdKey>, deletions: Set<EtcdKey>) {
+        (Set(writes.filter { $0.value.value != nil }.keys), Set(writes.filter { $0.value.value == nil }.keys))
+    }
+
+    /// Whether the commit is certain to fail: a key it compares was put (by a commit of this process, revision
+    /// `lastPut`) after the revision the compare allows.
+    func isDoomed(lastPut: (EtcdKey) -> Int64?) -> Bool {
+        guard level != .readCommitted else { return false }
+        let readReplaced = reads.contains { key, read in (lastPut(key) ?? 0) > read.header.revision }
+        guard level == .serializableSnapshot, let first = reads.values.map(\.header.revision).min() else {
+            return readReplaced
+        }
+        return readReplaced || writes.keys.contains { (lastPut($0) ?? 0) > first }
+    }
+
+    /// Whether nothing has been read in this attempt yet (on the serializable levels, the next read fixes its revision).
+    var awaitsFirstRead: Bool { isSerializable && reads.isEmpty && prefetched.isEmpty && readRevision == nil }
+
+    /// Takes `read`, what the commit of this process that handed `key` over just wrote, as the attempt's first read:
+    /// its revision becomes the attempt's, so every later read is at the revision that commit made.
+    mutating func adoptFirstRead(_ key: EtcdKey, _ read: EtcdGetResponse) {
+        reads[key] = read
+        readRevision = read.header.revision
+    }
+
+    /// What each key written holds after a commit answered with `header`.
+    func committedReads(_ header: EtcdResponseHeader) -> [EtcdKey: EtcdGetResponse] {
+        var committed: [EtcdKey: EtcdGetResponse] = [:]
+        for (key, write) in writes {
+            // Creation revision and version are unknown here; an attempt compares and reports only the modification
+            // revision.
+            let written = write.value.map { value in
+                EtcdKeyValue(
+                    key: key,
+                    value: value,
+                    createRevision: 0,
+                    modRevision: header.revision,
+                    version: 0,
+                    lease: write.lease
+                )
+            }
+            committed[key] = EtcdGetResponse(header: header, keyValues: written.map { [$0] } ?? [])
+        }
+        return committed
+    }
+
+    /// Whether reading `keys` at the attempt's revision would give a value already replaced (put by a commit of this
+    /// process at revision `lastPut`): the serializable levels then move the whole attempt to a newer revision.
+    func needsNewerSnapshot(for keys: [EtcdKey], lastPut: (EtcdKey) -> Int64?) -> Bool {
+        guard isSerializable, let readRevision else { return false }
+        return keys.contains { (lastPut($0) ?? 0) > readRevision }
+    }
+
+    /// Reads again every key read so far, and `keys`, at the newest revision, in one round trip.
+    ///
+    /// - Returns: the request and the keys it reads, in order.
+    func newerSnapshotRequest(adding keys: [EtcdKey]) -> (request: EtcdTxnRequest, keys: [EtcdKey]) {
+        let all = reads.keys.sorted() + keys.filter { reads[$0] == nil }
+        return (EtcdTxnRequest(if: [], then: all.map { .get($0) }), all)
+    }
+
+    /// Moves the attempt to the revision of `response` (an answer to ``newerSnapshotRequest(adding:)``), if every key
+    /// read so far is unchanged there: what the body has seen is then what it would have seen at that revision.
+    ///
+    /// - Returns: `false` when a key read so far changed (the attempt must start again).
+    mutating func moveToNewerSnapshot(_ keys: [EtcdKey], from response: EtcdTxnResponse) throws -> Bool {
+        guard response.responses.count == keys.count else {
+            throw EtcdError(.malformedResponse, message: "an STM read got \(response.responses.count) answers")
+        }
+        var answers: [EtcdKey: EtcdGetResponse] = [:]
+        for (key, answer) in zip(keys, response.responses) {
+            guard case .get(let read) = answer else {
+                throw EtcdError(.malformedResponse, message: "an STM read got an answer that is not a read")
+            }
+            answers[key] = read
+        }
+        for (key, read) in reads where answers[key]?.keyValues.first?.modRevision != read.keyValues.first?.modRevision {
+            return false
+        }
+        reads.merge(answers) { _, new in new }
+        readRevision = response.header.revision
+        return true
+    }
+
+    /// The keys a failed commit read back for this attempt.
+    var prefetchedKeys: Dictionary<EtcdKey, EtcdGetResponse>.Keys { prefetched.keys }
+
+    /// Forgets what a failed commit read back when a commit of this process has put one of those keys since.
+    mutating func dropStalePrefetched(lastPut: (EtcdKey) -> Int64?) {
+        if prefetched.contains(where: { key, read in (lastPut(key) ?? 0) > read.header.revision }) { prefetched = [:] }
+    }
+
+    /// The keys a failed commit reads back (the serializable levels), and the read-only request that reads them
+    /// when the commit is skipped as certain to fail.
+    var readBackRequest: (request: EtcdTxnRequest, keys: [EtcdKey]) {
+        guard isSerializable else { return (EtcdTxnRequest(if: [], then: []), []) }
+        let keys = reads.keys.sorted()
+        return (EtcdTxnRequest(if: [], then: keys.map { .get($0) }), keys)
+    }
+
     /// The compares the commit is conditional on (Go's `conflicts`).
     var conflicts: [EtcdCompare] {
         let readsUnchanged = reads.keys.sorted().map { key -> EtcdCompare in
@@ -113,8 +226,8 @@ struct STMAttempt {
     func commitRequest() -> (request: EtcdTxnRequest, readBack: [EtcdKey]) {
         let operations = writeOrder.compactMap { writes[$0]?.operation }
         guard isSerializable else { return (EtcdTxnRequest(if: conflicts, then: operations), []) }
-        let readBack = reads.keys.sorted()
-        return (EtcdTxnRequest(if: conflicts, then: operations, else: readBack.map { .get($0) }), readBack)
+        let readBack = readBackRequest
+        return (EtcdTxnRequest(if: conflicts, then: operations, else: readBack.request.success), readBack.keys)
     }
 
     /// A commit failed: what its `else` branch read becomes the next attempt's prefetched reads.
