@@ -74,7 +74,9 @@ struct BarrierTests {
                 let first = EtcdDoubleBarrier(session: session, name: name, count: 2)
                 let second = EtcdDoubleBarrier(session: session, name: name, count: 2)
                 let third = EtcdDoubleBarrier(session: session, name: name, count: 2)
-                await #expect(throws: EtcdError.self) { try await third.leave() }
+                #expect(third.session === session)
+                let notEntered = await #expect(throws: EtcdError.self) { try await third.leave() }
+                #expect(notEntered?.code == .notEntered)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await first.enter() }
                     group.addTask { try await second.enter() }

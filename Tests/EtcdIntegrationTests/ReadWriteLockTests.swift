@@ -46,6 +46,7 @@ struct ReadWriteLockTests {
             try await etcd.withSession(ttl: .seconds(10)) { session in
                 let lock = EtcdReadWriteLock(session: session, name: name)
                 #expect(lock.prefix == EtcdKey(name + "/"))
+                #expect(lock.session === session)
                 let read = try await lock.readLock()
                 let readKey = try #require(read.key.stringValue)
                 #expect(readKey.hasPrefix(name + "/read/"))

@@ -18,6 +18,7 @@ struct SemaphoreTests {
                         try await etcd.withSession(ttl: .seconds(10)) { session in
                             let semaphore = EtcdSemaphore(session: session, name: name, limit: 3)
                             #expect(semaphore.limit == 3)
+                            #expect(semaphore.session === session)
                             for _ in 0..<5 {
                                 try await semaphore.withPermit { ownership in
                                     holding.withLock {
