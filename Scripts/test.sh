@@ -29,7 +29,7 @@ run_tests() {
   local watchdog=$!
   swift test --skip-build --no-parallel "$@" 2>&1 | tee "$log" || status=$?
   pkill -P "$watchdog" sleep 2>/dev/null || true
-  kill "$watchdog" 2>/dev/null || true
+  { kill "$watchdog" && wait "$watchdog"; } 2>/dev/null || true
   if [ "$status" -ne 0 ]; then
     echo "== failures (from $log)"
     grep -E '✘|recorded an issue|error:|Fatal error|Crash' "$log" | grep -v ' started\.$' | head -60 || true

@@ -127,6 +127,25 @@ struct STMAttemptTests {
         #expect(STMAttempt(level: .repeatableReads).commitRequest().readBack.isEmpty)
     }
 
+    @Test("an attempt started again reads afresh: the previous attempt's revision does not stay")
+    func resetForgetsTheRevision() throws {
+        var attempt = STMAttempt(level: .serializableSnapshot)
+        try attempt.record(["a"], from: answers([range("a", at: 10, modRevision: 5)], at: 10, succeeded: true))
+        attempt.reset()
+        #expect(attempt.readRevision == nil)
+        #expect(attempt.awaitsFirstRead)
+        #expect(attempt.readRequest(["a"]) == EtcdTxnRequest(if: [], then: [.get(EtcdGetRequest(.key("a")))]))
+    }
+
+    @Test("a read made at the attempt's revision counts as of that revision, not of its answer's header")
+    func readAtTheAttemptRevision() throws {
+        var attempt = STMAttempt(level: .serializable)
+        try attempt.record(["a"], from: answers([range("a", at: 10, modRevision: 5)], at: 10, succeeded: true))
+        // The second read is made at revision 10; the server answers with its current revision, 15, in the header.
+        try attempt.record(["b"], from: answers([range("b", at: 15, modRevision: 4)], at: 15, succeeded: true))
+        #expect(attempt.isDoomed { $0 == "b" ? 12 : nil }, "b was put at 12, after the revision it was read at")
+    }
+
     @Test("a read replaced by a put of this process dooms the commit; a deletion or an older put does not")
     func doomedByLocalCommits() throws {
         var attempt = STMAttempt(level: .serializableSnapshot)

@@ -16,7 +16,6 @@ struct BarrierTests {
             try await barrier.wait()
             #expect(try await barrier.hold())
             #expect(try await !barrier.hold(), "holding a raised barrier again reports it was up")
-            let baseline = try await SharedEtcd.watcherCount()
             let released = LockedValue(false)
             let through = AsyncCounter()
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -27,8 +26,8 @@ struct BarrierTests {
                         through.increment()
                     }
                 }
-                // Each waiter's watch is one of the server's watchers; release once all five wait.
-                while try await SharedEtcd.watcherCount() < baseline + 5 { await Task.yield() }
+                // Release once all five wait on their watches.
+                while etcd.watchCount < 5 { await Task.yield() }
                 #expect(through.value == 0)
                 released.withLock { $0 = true }
                 try await barrier.release()
@@ -86,6 +85,29 @@ struct BarrierTests {
                 let refused = await #expect(throws: EtcdError.self) { try await third.enter() }
                 #expect(refused?.code == .tooManyParticipants)
                 #expect(try await etcd.count(.prefix(first.waitersPrefix)) == 2)
+            }
+        }
+    }
+
+    @Test("a cancelled leave takes its key out, and the participant left behind can leave")
+    func cancelledLeave() async throws {
+        try await SharedEtcd.withClient { etcd in
+            let name = SharedEtcd.uniquePrefix("double-barrier-leave") + "db"
+            try await etcd.withSession(ttl: .seconds(10)) { session in
+                let oldest = EtcdDoubleBarrier(session: session, name: name, count: 2)
+                let newest = EtcdDoubleBarrier(session: session, name: name, count: 2)
+                let entering = Task { try await oldest.enter() }
+                while try await etcd.count(.prefix(oldest.waitersPrefix)) == 0 { await Task.yield() }
+                try await newest.enter()
+                try await entering.value
+                // The oldest participant leaves last: it waits for the newest to leave. Cancel that wait.
+                let waiting = Task { try await oldest.leave() }
+                while etcd.watchCount < 1 { await Task.yield() }
+                waiting.cancel()
+                await #expect(throws: CancellationError.self) { try await waiting.value }
+                #expect(try await etcd.count(.prefix(oldest.waitersPrefix)) == 1, "the cancelled one took its key out")
+                try await newest.leave()
+                #expect(try await etcd.count(.prefix(EtcdKey(name + "/"))) == 0)
             }
         }
     }

@@ -119,6 +119,8 @@ struct SemaphoreTests {
                     #expect(try await etcd.txn(if: [held.fence], then: [.put(guarded, value: "1")]).succeeded)
                     try await holder.release()
                     #expect(holder.currentOwnership == nil)
+                    let unheld = await #expect(throws: EtcdError.self) { try await holder.release() }
+                    #expect(unheld?.code == .lockNotHeld, "a second release deletes nothing")
                     #expect(try await !etcd.txn(if: [held.fence], then: [.put(guarded, value: "2")]).succeeded)
                     let value = try await other.withPermit { _ in "inside" }
                     #expect(value == "inside")

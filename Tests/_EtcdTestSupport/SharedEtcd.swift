@@ -25,16 +25,6 @@ package actor SharedEtcd {
         return try await withEtcdClient(configuration: cluster.clientConfiguration, body)
     }
 
-    /// How many watchers the shared member serves (its `etcd_debugging_mvcc_watcher_total` metric): a test that
-    /// starts waits on a watch reads it before and waits until its waiters are registered.
-    package static func watcherCount() async throws -> Double {
-        let cluster = try await shared.get()
-        guard let count = cluster.members[0].metric("etcd_debugging_mvcc_watcher_total") else {
-            throw EtcdTestSupportError("the member's metrics have no watcher count")
-        }
-        return count
-    }
-
     /// A key prefix no other test uses: `test/<name>/<random>/`.
     package static func uniquePrefix(_ name: String) -> String {
         "test/\(name)/\(UUID().uuidString.prefix(8))/"

@@ -75,6 +75,10 @@ public final class EtcdClient: Sendable {
     /// The tasks of the client and of the recipes built on it: ``close()`` cancels them and waits for them.
     package var backgroundTasks: EtcdBackgroundTasks { channel.backgroundTasks }
 
+    /// How many watches of this client are registered (created on the server, or being created): tests wait on it to
+    /// know that a recipe waits.
+    package var watchCount: Int { watchHub.registeredCount }
+
     /// Creates a client of the members at `endpoints`, in plain text with default timings.
     public convenience init(endpoints: [EtcdEndpoint]) {
         // A plain-text configuration has no files to read, so it cannot be invalid.

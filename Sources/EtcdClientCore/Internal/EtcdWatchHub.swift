@@ -45,6 +45,11 @@ final class EtcdWatchHub: Sendable {
         return result
     }
 
+    /// How many watches are registered (created on the server, or being created).
+    var registeredCount: Int {
+        withState { $0.consumers.count }
+    }
+
     /// Registers a watcher and waits until the server created it.
     ///
     /// - Returns: the watcher's ID, its responses, and the revision at which it was created.

@@ -76,7 +76,8 @@ public final class EtcdDoubleBarrier: Sendable {
     /// Leaves the barrier and waits until every participant has left.
     ///
     /// As in the Go recipe, the participant whose key is oldest leaves last: it waits for the others, each of which
-    /// deletes its key and waits for the oldest; the last one out deletes the ready key.
+    /// deletes its key and waits for the oldest; the last one out deletes the ready key. A leave that fails or is
+    /// cancelled takes our key out before it throws, so that the others are not held until our lease expires.
     ///
     /// - Throws: ``EtcdError/Code/notEntered`` when this object did not enter; `EtcdError` (`.sessionExpired`, ...);
     ///   `CancellationError`.
@@ -87,25 +88,42 @@ public final class EtcdDoubleBarrier: Sendable {
         let client = session.client
         let waitersPrefix = waitersPrefix
         let readyKey = readyKey
-        try await SessionGuard.run(while: session) {
-            while true {
-                let participants = try await client.get(.prefix(waitersPrefix), keysOnly: true).keyValues
-                guard let lowest = participants.min(by: { $0.modRevision < $1.modRevision }),
-                    let highest = participants.max(by: { $0.modRevision < $1.modRevision })
-                else { return }
-                if lowest.key == mine.key {
-                    guard participants.count > 1 else {
-                        // The last one out: finish the round.
-                        _ = try await client.txn(if: [], then: [.delete(readyKey), .delete(mine.key)])
-                        return
-                    }
-                    try await RecipeWait.untilDeleted(highest.key, client: client)
-                } else {
-                    if participants.contains(where: { $0.key == mine.key }) { try await client.delete(mine.key) }
-                    try await RecipeWait.untilDeleted(lowest.key, client: client)
-                }
+        do {
+            try await SessionGuard.run(while: session) {
+                try await Self.leave(mine.key, waitersPrefix: waitersPrefix, readyKey: readyKey, client: client)
             }
+        } catch {
+            // Out anyway, so that the others do not wait for our key until the session's lease expires.
+            await ScopedCleanup.uncancellable { _ = try await client.delete(mine.key) }
+            entered.withLock { $0 = nil }
+            throw error
         }
         entered.withLock { $0 = nil }
+    }
+
+    /// The Go recipe's leave, for our key `mine`.
+    private static func leave(
+        _ mine: EtcdKey,
+        waitersPrefix: EtcdKey,
+        readyKey: EtcdKey,
+        client: EtcdClient
+    ) async throws {
+        while true {
+            let participants = try await client.get(.prefix(waitersPrefix), keysOnly: true).keyValues
+            guard let lowest = participants.min(by: { $0.modRevision < $1.modRevision }),
+                let highest = participants.max(by: { $0.modRevision < $1.modRevision })
+            else { return }
+            if lowest.key == mine {
+                guard participants.count > 1 else {
+                    // The last one out: finish the round.
+                    _ = try await client.txn(if: [], then: [.delete(readyKey), .delete(mine)])
+                    return
+                }
+                try await RecipeWait.untilDeleted(highest.key, client: client)
+            } else {
+                if participants.contains(where: { $0.key == mine }) { try await client.delete(mine) }
+                try await RecipeWait.untilDeleted(lowest.key, client: client)
+            }
+        }
     }
 }

@@ -60,9 +60,13 @@ final class PermitQueue: Sendable {
         return nil
     }
 
-    /// Gives the permit back (fenced), or deletes our key when this object holds none, as the Go recipe does.
-    func release() async throws {
+    /// Gives the permit back (fenced). When this object holds none: deletes our key if `deletesUnheldKey` (the Go
+    /// mutex's unlock), or throws ``EtcdError/Code/lockNotHeld``.
+    func release(deletesUnheldKey: Bool) async throws {
         guard let held = ownership.withLock({ $0.take() }) else {
+            guard deletesUnheldKey else {
+                throw EtcdError(.lockNotHeld, message: "release() without a permit held through this object")
+            }
             try await session.client.delete(key)
             return
         }

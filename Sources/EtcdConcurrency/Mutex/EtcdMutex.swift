@@ -57,7 +57,7 @@ public final class EtcdMutex: Sendable {
     ///
     /// - Throws: `EtcdError`.
     public func unlock() async throws {
-        try await permits.release()
+        try await permits.release(deletesUnheldKey: true)
     }
 
     /// Runs `body` while holding the lock, and releases it when `body` returns or throws, or the task is

@@ -58,7 +58,8 @@ public final class EtcdPriorityQueue: Sendable {
     /// Takes the item with the lowest key, waiting for one when the queue is empty.
     ///
     /// - Returns: the item taken (its key, value and revisions); it is deleted from the queue.
-    /// - Throws: `EtcdError`; `CancellationError` before an item was taken (an item taken is never lost).
+    /// - Throws: `EtcdError` (a claim whose answer was lost, `.outcomeUnknown`, may have taken the item);
+    ///   `CancellationError` before an item was taken (an item taken is returned, not lost to cancellation).
     public func dequeue() async throws -> EtcdKeyValue {
         try await claims.dequeue()
     }

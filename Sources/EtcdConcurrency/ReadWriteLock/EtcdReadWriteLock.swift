@@ -114,13 +114,13 @@ public final class EtcdReadWriteLock: Sendable {
             client: client
         )
         let revision = response.header.revision
-        guard case .get(let newest) = response.responses.last else {
-            throw EtcdError(.malformedResponse, message: "unexpected read-write lock transaction response")
-        }
-        guard newest.keyValues.contains(where: { $0.createRevision < revision }) else {
-            return EtcdLockOwnership(key: key, revision: revision, header: response.header)
-        }
         do {
+            guard case .get(let newest) = response.responses.last else {
+                throw EtcdError(.malformedResponse, message: "unexpected read-write lock transaction response")
+            }
+            guard newest.keyValues.contains(where: { $0.createRevision < revision }) else {
+                return EtcdLockOwnership(key: key, revision: revision, header: response.header)
+            }
             let predecessor = EtcdGetRequest(
                 blockers,
                 limit: 1,

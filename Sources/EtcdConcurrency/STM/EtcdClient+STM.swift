@@ -14,10 +14,10 @@ extension EtcdClient {
     /// after that, each waits a short, jittered, growing pause (at most 8 ms), so that contenders do not retry in
     /// lock step.
     ///
-    /// Transactions of this client do not conflict with each other in etcd: an attempt reserves the keys it uses
-    /// inside the process until its commit ends, and another that wants one waits for that commit (at most
-    /// 50 ms) and starts from what it wrote (see `STMCommitBoard`). Across processes, conflicts are found by the
-    /// commit's compares, as in Go.
+    /// Transactions of this client rarely conflict with each other in etcd: an attempt reserves the keys it uses
+    /// inside the process until its commit ends, and another that wants one waits for that commit (at most 50 ms
+    /// for each key, then it goes on as Go's would) and starts from what it wrote (see `STMCommitBoard`). Across
+    /// processes, conflicts are found by the commit's compares, as in Go.
     ///
     /// - Parameters:
     ///   - level: how reads are isolated from other writers; ``EtcdSTMIsolation/serializableSnapshot`` by default.
@@ -49,7 +49,9 @@ extension EtcdClient {
                 try Task.checkCancellation()
                 if try await transaction.commit() { return result }
             } catch is STMRestart {
-                // A read found a key the attempt had read replaced by a commit of this process: start again.
+                // A read found a key the attempt had read replaced by a commit of this process, or waiting for a key
+                // would have closed a cycle: let the keys go and start again.
+                transaction.finishAttempt()
             }
             let delay = pause.next()
             if attempt < attempts && delay > .zero { try await Task.sleep(for: delay) }

@@ -13,6 +13,8 @@ public final class EtcdSTMTransaction {
     private var mustRestart = false
     /// The attempt's identifier on the board, under which it reserves its keys.
     private var attemptID: UInt64
+    /// What the commits that handed this attempt its keys wrote in them.
+    private var handedOver: [EtcdKey: EtcdGetResponse] = [:]
 
     init(client: EtcdClient, level: EtcdSTMIsolation) {
         self.client = client
@@ -90,7 +92,8 @@ public final class EtcdSTMTransaction {
         var missing: [EtcdKey] = []
         for key in keys where attempt.known(key) == nil && !missing.contains(key) { missing.append(key) }
         guard !missing.isEmpty else { return }
-        let handedOver = try await reserve(missing)
+        handedOver.merge(try await reserve(missing)) { _, new in new }
+        let handedOver = handedOver
         if attempt.awaitsFirstRead, let first = missing.lazy.compactMap({ handedOver[$0] }).first {
             // The commit that handed these keys over just wrote them: that is the attempt's first read, at the
             // revision of that commit (keys handed over by another commit are read at it too).
@@ -132,13 +135,24 @@ public final class EtcdSTMTransaction {
         board.releaseReservations(of: attemptID, committed: header.map(attempt.committedReads) ?? [:])
     }
 
-    /// Starts a new attempt; what a failed commit read back is used only if no commit of this process replaced it.
+    /// Starts a new attempt. What a failed commit read back is used only once its keys are reserved and no commit of
+    /// this process replaced it since.
     nonisolated(nonsending) func startAttempt() async {
         finishAttempt()
         attemptID = board.newAttempt()
         mustRestart = false
+        handedOver = [:]
         attempt.reset()
-        await board.waitForCommits(writing: attempt.prefetchedKeys)
+        let prefetched = Array(attempt.prefetchedKeys)
+        guard !prefetched.isEmpty else { return }
+        do {
+            handedOver = try await board.reserve(prefetched, for: attemptID)
+        } catch {
+            // A cycle, or cancellation (seen by the next step): read the keys again instead.
+            attempt.dropPrefetched()
+            return
+        }
+        await board.waitForCommits(writing: prefetched)
         attempt.dropStalePrefetched(lastPut: board.lastWrite(of:))
     }
 
@@ -146,7 +160,10 @@ public final class EtcdSTMTransaction {
     ///
     /// - Returns: whether the commit was applied.
     nonisolated(nonsending) func commit() async throws -> Bool {
-        if mustRestart { return false }
+        if mustRestart {
+            finishAttempt()
+            return false
+        }
         var committed: EtcdResponseHeader?
         defer { finishAttempt(committed: committed) }
         do {

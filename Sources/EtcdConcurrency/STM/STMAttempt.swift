@@ -26,6 +26,9 @@ struct STMAttempt {
     private(set) var prefetched: [EtcdKey: EtcdGetResponse] = [:]
     /// The revision every read is made at (serializable levels): that of the attempt's first read.
     private(set) var readRevision: Int64?
+    /// The revision each read's value is from (a read at the attempt's revision answers with the server's current
+    /// revision in its header).
+    private var readAt: [EtcdKey: Int64] = [:]
 
     init(level: EtcdSTMIsolation) {
         self.level = level
@@ -36,6 +39,8 @@ struct STMAttempt {
     /// A new attempt: no reads, no writes (what a failed commit fetched stays, for the serializable levels).
     mutating func reset() {
         reads = [:]
+        readAt = [:]
+        readRevision = nil
         writes = [:]
         writeOrder = []
     }
@@ -54,6 +59,7 @@ struct STMAttempt {
         if isSerializable, let response = prefetched.removeValue(forKey: key) {
             if reads.isEmpty { readRevision = response.header.revision }
             reads[key] = response
+            readAt[key] = response.header.revision
         }
         return reads[key].map(Known.read)
     }
@@ -92,6 +98,7 @@ struct STMAttempt {
                 throw EtcdError(.malformedResponse, message: "an STM read got an answer that is not a read")
             }
             reads[key] = read
+            readAt[key] = isSerializable ? readRevision : response.header.revision
         }
     }
 
@@ -109,7 +116,7 @@ struct STMAttempt {
     /// `lastPut`) after the revision the compare allows.
     func isDoomed(lastPut: (EtcdKey) -> Int64?) -> Bool {
         guard level != .readCommitted else { return false }
-        let readReplaced = reads.contains { key, read in (lastPut(key) ?? 0) > read.header.revision }
+        let readReplaced = reads.contains { key, read in (lastPut(key) ?? 0) > (readAt[key] ?? read.header.revision) }
         guard level == .serializableSnapshot, let first = reads.values.map(\.header.revision).min() else {
             return readReplaced
         }
@@ -123,6 +130,7 @@ struct STMAttempt {
     /// its revision becomes the attempt's, so every later read is at the revision that commit made.
     mutating func adoptFirstRead(_ key: EtcdKey, _ read: EtcdGetResponse) {
         reads[key] = read
+        readAt[key] = read.header.revision
         readRevision = read.header.revision
     }
 
@@ -181,12 +189,18 @@ struct STMAttempt {
             return false
         }
         reads.merge(answers) { _, new in new }
+        for key in reads.keys { readAt[key] = response.header.revision }
         readRevision = response.header.revision
         return true
     }
 
     /// The keys a failed commit read back for this attempt.
     var prefetchedKeys: Dictionary<EtcdKey, EtcdGetResponse>.Keys { prefetched.keys }
+
+    /// Forgets what a failed commit read back.
+    mutating func dropPrefetched() {
+        prefetched = [:]
+    }
 
     /// Forgets what a failed commit read back when a commit of this process has put one of those keys since.
     mutating func dropStalePrefetched(lastPut: (EtcdKey) -> Int64?) {

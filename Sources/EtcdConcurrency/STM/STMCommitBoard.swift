@@ -5,7 +5,7 @@ import Synchronization
 /// keys they write, and the revision of the last one that wrote each key.
 ///
 /// An attempt that reads or commits a key another attempt of this process is committing waits for that commit
-/// first (a few milliseconds at most): reading before it lands would give a value about to be replaced, and
+/// first (one round trip, usually; at most the commit's timeout): reading before it lands would give a value about to be replaced, and
 /// committing against it a conflict certain to be lost. An attempt whose read a later commit of this process has
 /// replaced skips its own commit, which etcd would refuse, and reads the keys again instead. None of this decides
 /// correctness, which stays with the commit's compares in etcd; it only saves the attempts and the writes through
@@ -112,8 +112,9 @@ final class STMCommitBoard: Sendable {
         }
     }
 
-    /// Reserves `keys` for `attempt` until ``releaseReservations(of:)``: waits, first come first served, while another
-    /// attempt of this process has one reserved, so that two attempts of this process never work on one key at once.
+    /// Reserves `keys` for `attempt` until ``releaseReservations(of:committed:)``: waits, first come first served, while
+    /// another attempt of this process has one reserved, so that two attempts of this process rarely work on one key
+    /// at once (a wait longer than ``reservationPatience`` goes on without the key).
     ///
     /// - Throws: ``STMRestart`` when waiting would close a cycle of attempts waiting for each other (this attempt
     ///   must release its keys and start again); `CancellationError` when the task is cancelled while waiting.

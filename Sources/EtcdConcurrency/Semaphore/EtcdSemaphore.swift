@@ -55,9 +55,10 @@ public final class EtcdSemaphore: Sendable {
     /// Gives the permit back: deletes our key if it is still the one this acquisition created. An unknown outcome
     /// is thrown and settled before this session takes a permit of this semaphore again.
     ///
-    /// - Throws: `EtcdError`.
+    /// - Throws: ``EtcdError/Code/lockNotHeld`` when no permit is held through this object (nothing is deleted);
+    ///   `EtcdError`.
     public func release() async throws {
-        try await permits.release()
+        try await permits.release(deletesUnheldKey: false)
     }
 
     /// Runs `body` holding a permit, and gives it back when `body` returns or throws, or the task is cancelled. If
