@@ -68,12 +68,16 @@ let package = Package(
         ),
         .testTarget(
             name: "EtcdClientCoreTests",
-            dependencies: ["EtcdClientCore", "EtcdConcurrency", "_EtcdTestSupport", "_EtcdTransport", "_EtcdWire"],
+            dependencies: [
+                "EtcdClientCore", "EtcdConcurrency", "EtcdMirror", "_EtcdTestSupport", "_EtcdTransport", "_EtcdWire",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EtcdIntegrationTests",
-            dependencies: ["EtcdClientCore", "EtcdConcurrency", "_EtcdTestSupport", "_EtcdTransport", "_EtcdWire"],
+            dependencies: [
+                "EtcdClientCore", "EtcdConcurrency", "EtcdMirror", "_EtcdTestSupport", "_EtcdTransport", "_EtcdWire",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -242,9 +242,7 @@ struct QuietFaultTests {
     @Test("a keep-alive started while its member is down ends with leaseExpired when the granted TTL runs out")
     func keepAliveWhileDown() async throws {
         try await withEtcdTestCluster(members: 1) { cluster in
-            var configuration = cluster.clientConfiguration
-            configuration.connectTimeout = .milliseconds(500)
-            try await withEtcdClient(configuration: configuration) { etcd in
+            try await withEtcdClient(configuration: cluster.quickReconnectConfiguration) { etcd in
                 let lease = try await etcd.grantLease(ttl: .seconds(3))
                 let clock = ContinuousClock()
                 let granted = clock.now

@@ -31,8 +31,7 @@ struct WatchResumeTests {
     func killAndRestartTwice() async throws {
         try await withEtcdTestCluster(members: 1) { cluster in
             let member = cluster.members[0]
-            var configuration = cluster.clientConfiguration
-            configuration.connectTimeout = .milliseconds(500)
+            let configuration = cluster.quickReconnectConfiguration
             try await withEtcdClient(configuration: configuration) { watcherClient in
                 try await withEtcdClient(configuration: configuration) { writerClient in
                     let prefix = "resume/"

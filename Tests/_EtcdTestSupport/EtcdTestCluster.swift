@@ -47,6 +47,13 @@ package final class EtcdTestCluster: Sendable {
         return configuration
     }
 
+    /// The client configuration with a short connect timeout, so that reconnecting after a member restarts is quick.
+    package var quickReconnectConfiguration: EtcdClient.Configuration {
+        var configuration = clientConfiguration
+        configuration.connectTimeout = .milliseconds(500)
+        return configuration
+    }
+
     /// A client configuration whose only endpoint is member `index`: the client cannot fail over.
     package func configuration(onlyMember index: Int) -> EtcdClient.Configuration {
         var configuration = clientConfiguration
@@ -57,9 +64,8 @@ package final class EtcdTestCluster: Sendable {
     /// A client configuration that reaches the cluster only through `relay`, with a short connect timeout so
     /// that reconnecting after a cut is quick.
     package func configuration(through relay: EtcdTestRelay) -> EtcdClient.Configuration {
-        var configuration = clientConfiguration
+        var configuration = quickReconnectConfiguration
         configuration.endpoints = [.hostname("127.0.0.1", port: relay.port)]
-        configuration.connectTimeout = .milliseconds(500)
         return configuration
     }
 

@@ -64,6 +64,13 @@ public struct EtcdKeyRange: Hashable, Sendable, CustomStringConvertible {
         return [0]
     }
 
+    /// Whether `key` is in the range.
+    public func contains(_ key: EtcdKey) -> Bool {
+        if end.isEmpty { return key.bytes == start }
+        guard !key.bytes.lexicographicallyPrecedes(start) else { return false }
+        return end == [0] || key.bytes.lexicographicallyPrecedes(end)
+    }
+
     /// The range in etcd's terms, for logs. Keys are shown, never values.
     public var description: String {
         let startKey = EtcdKey(bytes: start)

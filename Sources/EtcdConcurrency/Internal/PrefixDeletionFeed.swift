@@ -1,5 +1,4 @@
 import EtcdClientCore
-import Synchronization
 
 /// One long-lived watch of a recipe's prefix (a lock, an election, a read-write lock, a semaphore), shared by the
 /// waits of one such object, that tells each waiter when its predecessor's key (or any key) is deleted.
@@ -26,8 +25,6 @@ final class PrefixDeletionFeed: Sendable {
         /// Waits for the deletion of any key under the prefix.
         var anyWaiters: [(after: Int64, token: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
         var readyWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
-        /// The next waiter's token, by which a cancelled waiter is found.
-        var nextToken: UInt64 = 0
         var task: Task<Void, Never>?
         /// Which watch runs: one that ended reports with its generation, so a stopped watch never touches a newer.
         var generation: UInt64 = 0
@@ -44,7 +41,7 @@ final class PrefixDeletionFeed: Sendable {
 
     private let session: EtcdSession
     private let prefix: EtcdKey
-    private let state = Mutex(State())
+    private let state = EtcdWaitingState(State())
 
     init(session: EtcdSession, prefix: EtcdKey) {
         self.session = session
@@ -95,7 +92,7 @@ final class PrefixDeletionFeed: Sendable {
 
     /// Makes sure the watch runs, and returns once the server created it.
     private func ensureRunning() async throws {
-        try await suspend { state, token, continuation in
+        try await state.suspend { state, token, continuation in
             if state.task == nil || state.failure != nil {
                 state.failure = nil
                 state.createdRevision = nil
@@ -118,7 +115,7 @@ final class PrefixDeletionFeed: Sendable {
     ///
     /// - Throws: why the watch ended; `CancellationError` when the task is cancelled, whenever that happens.
     func waitForDeletion(of key: EtcdKey, aliveAt revision: Int64) async throws {
-        try await suspend { state, token, continuation in
+        try await state.suspend { state, token, continuation in
             if let failure = state.failure { return .failure(failure) }
             if let deletion = state.deleted[key], deletion > revision { return .success(true) }
             state.waiters[key, default: []].append((revision, token, continuation))
@@ -136,7 +133,7 @@ final class PrefixDeletionFeed: Sendable {
     ///
     /// - Throws: why the watch ended; `CancellationError` when the task is cancelled, whenever that happens.
     func waitForAnyDeletion(after revision: Int64) async throws {
-        try await suspend { state, token, continuation in
+        try await state.suspend { state, token, continuation in
             if let failure = state.failure { return .failure(failure) }
             if state.lastRevision > revision { return .success(true) }
             state.anyWaiters.append((revision, token, continuation))
@@ -144,36 +141,6 @@ final class PrefixDeletionFeed: Sendable {
         } withdraw: { state, token in
             guard let index = state.anyWaiters.firstIndex(where: { $0.token == token }) else { return nil }
             return state.anyWaiters.remove(at: index).continuation
-        }
-    }
-
-    /// Suspends until a waiter that `register` files under a token is resumed, or the task is cancelled.
-    ///
-    /// `register` runs under the lock: it returns `true` when there is nothing to wait for, `false` after filing
-    /// the continuation, or an error. Cancellation is checked under the same lock, so a cancel that came before
-    /// is seen there and one that comes after finds the waiter through `withdraw`.
-    private func suspend(
-        register: (inout State, UInt64, CheckedContinuation<Void, any Error>) -> Result<Bool, any Error>,
-        withdraw: @escaping @Sendable (inout State, UInt64) -> CheckedContinuation<Void, any Error>?
-    ) async throws {
-        let token = state.withLock { state in
-            defer { state.nextToken += 1 }
-            return state.nextToken
-        }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let outcome = state.withLock { state -> Result<Bool, any Error> in
-                    if Task.isCancelled { return .failure(CancellationError()) }
-                    return register(&state, token, continuation)
-                }
-                switch outcome {
-                case .failure(let error): continuation.resume(throwing: error)
-                case .success(true): continuation.resume()
-                case .success(false): break
-                }
-            }
-        } onCancel: {
-            state.withLock { withdraw(&$0, token) }?.resume(throwing: CancellationError())
         }
     }
 
