@@ -57,7 +57,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "EtcdBench",
-            dependencies: ["EtcdClientCore", "EtcdConcurrency"],
+            dependencies: ["EtcdClientCore", "EtcdConcurrency", "EtcdMirror"],
             path: "Benchmarks/EtcdBench",
             swiftSettings: swiftSettings
         ),

@@ -48,6 +48,8 @@ rows=(
   "election 4|-op election-campaign-resign -total 1000 -clients 4 -conns 1"
   "stm 8acct/4|-op stm-transfer -total 2000 -clients 4 -conns 1 -accounts 8 -isolation serializable"
   "stm-ss 8acct/4|-op stm-transfer -total 2000 -clients 4 -conns 1 -accounts 8 -isolation serializable-snapshot"
+  "mirror 100k/4|-op mirror-sync -total 100000 -clients 4 -updates 10000"
+  "mirror 200k/4|-op mirror-sync -total 200000 -clients 4 -updates 10000"
 )
 : > "$OUT"
 echo "writing $OUT" >&2

@@ -20,6 +20,7 @@ struct BenchConfiguration: Sendable {
     var timeoutSeconds = 600.0
     var seed: UInt64 = 1
     var accounts = 8
+    var updates = 10_000
     var isolation = "serializable"
 
     /// Parses Go-style flags: `-name value`, `--name value` or `-name=value`.
@@ -64,7 +65,8 @@ struct BenchConfiguration: Sendable {
             case "hold-us": holdMicroseconds = try integer()
             case "accounts": accounts = try integer()
             case "isolation": isolation = value
-            case "wait-mode", "updates":
+            case "updates": updates = try integer()
+            case "wait-mode":
                 break  // flags of workloads that later issues add; accepted so the Go command lines run unchanged
             default:
                 throw BenchError("unknown flag -\(name)")

@@ -26,6 +26,9 @@ struct BenchResult {
     var serverCPUSeconds: Double?
     var serverCPUMicrosecondsPerOp: Double?
     var extra: [String: Any] = [:]
+    /// The part of the run that the headline figures cover, when it is not the whole run (the mirror's base sync):
+    /// its duration, its operations and the client's and server's CPU seconds in it.
+    var timedPhase: (seconds: Double, operations: Int, clientCPU: Double, serverCPU: Double?)?
 
     /// Fills the latency percentiles the way the Go peer does (nearest rank).
     mutating func fillLatency(_ samples: [Duration]) {

@@ -39,6 +39,7 @@ func makeWorkload(_ op: String) throws -> any BenchWorkload {
     case "lock": return RecipeWorkload(.lock)
     case "election-campaign-resign": return RecipeWorkload(.election)
     case "stm-transfer": return STMTransferWorkload()
+    case "mirror-sync": return MirrorSyncWorkload()
     default: throw BenchError("unknown or not yet supported op \(op)")
     }
 }
@@ -85,6 +86,17 @@ func runBench() async throws {
             result.serverCPUSeconds = serverAfter - serverBefore
             result.serverCPUMicrosecondsPerOp = (serverAfter - serverBefore) * 1e6 / Double(configuration.total)
         }
+        if let phase = result.timedPhase, phase.operations > 0, phase.seconds > 0 {
+            result.elapsedSeconds = phase.seconds
+            result.opsPerSecond = Double(phase.operations) / phase.seconds
+            result.clientCPUSeconds = phase.clientCPU
+            result.clientCPUMicrosecondsPerOp = phase.clientCPU * 1e6 / Double(phase.operations)
+            result.serverCPUSeconds = phase.serverCPU
+            result.serverCPUMicrosecondsPerOp = phase.serverCPU.map { $0 * 1e6 / Double(phase.operations) }
+        }
+        var peak = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &peak)
+        result.extra["peak_rss_mb"] = Double(peak.ru_maxrss / 1024)
         print(try result.json())
         do {
             try await clients[0].delete(.prefix(EtcdKey(configuration.prefix)))
