@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "etcd-bench", targets: ["EtcdBench"]),
         .executable(name: "etcd-demo", targets: ["EtcdDemo"]),
         .executable(name: "etcd-bank-transfer", targets: ["EtcdBankTransfer"]),
+        .executable(name: "etcd-service-discovery", targets: ["EtcdServiceDiscovery"]),
     ],
     targets: [
         .systemLibrary(
@@ -43,16 +44,28 @@ let package = Package(
             path: "Tests/_EtcdTestSupport",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "EtcdExampleSupport",
+            dependencies: ["EtcdClientCore"],
+            path: "Examples/Support",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "EtcdDemo",
-            dependencies: ["EtcdClientCore"],
+            dependencies: ["EtcdExampleSupport", "EtcdClientCore"],
             path: "Examples/Demo",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "EtcdBankTransfer",
-            dependencies: ["EtcdClientCore", "EtcdConcurrency"],
+            dependencies: ["EtcdExampleSupport", "EtcdClientCore", "EtcdConcurrency"],
             path: "Examples/BankTransfer",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EtcdServiceDiscovery",
+            dependencies: ["EtcdExampleSupport", "EtcdClientCore", "EtcdMirror"],
+            path: "Examples/ServiceDiscovery",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

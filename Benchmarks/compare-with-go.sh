@@ -72,8 +72,8 @@ for rep in $(seq 1 "$REPS"); do
       # runs do not slow later ones (etcd 3.4's index keeps them until compaction).
       rev="$(ETCDCTL_API=3 etcdctl --endpoints="$ETCD_ENDPOINT" endpoint status -w json \
         | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Status"]["header"]["revision"])')"
-      ETCDCTL_API=3 etcdctl --endpoints="$ETCD_ENDPOINT" compact "$rev" --physical >/dev/null
-      ETCDCTL_API=3 etcdctl --endpoints="$ETCD_ENDPOINT" defrag >/dev/null
+      ETCDCTL_API=3 etcdctl --endpoints="$ETCD_ENDPOINT" --command-timeout=120s compact "$rev" --physical >/dev/null
+      ETCDCTL_API=3 etcdctl --endpoints="$ETCD_ENDPOINT" --command-timeout=120s defrag >/dev/null
     done
   done
 done

@@ -6,19 +6,10 @@
 // Examples/run-bank-transfer.sh starts a throwaway etcd and runs this against it.
 import EtcdClientCore
 import EtcdConcurrency
+import EtcdExampleSupport
 import Foundation
 
-let address =
-    CommandLine.arguments.dropFirst().first ?? ProcessInfo.processInfo.environment["ETCD_ENDPOINT"] ?? "127.0.0.1:2379"
-guard let endpoint = EtcdEndpoint(address) else {
-    FileHandle.standardError.write(Data("not an endpoint: \(address)\n".utf8))
-    exit(2)
-}
-
-var configuration = EtcdClient.Configuration(endpoints: [endpoint])
-configuration.defaultCallOptions.timeout = .seconds(5)
-configuration.logLevel = .info
-configuration.logSink = { record in FileHandle.standardError.write(Data("etcd: \(record)\n".utf8)) }
+let configuration = Example.configuration()
 
 do {
     let total = try await withEtcdClient(configuration: configuration) { etcd -> Int in
@@ -66,10 +57,8 @@ do {
         return sum
     }
     if total != 500 {
-        FileHandle.standardError.write(Data("etcd-bank-transfer: the total is \(total), not 500\n".utf8))
-        exit(1)
+        Example.fail("the total is \(total), not 500")
     }
 } catch {
-    FileHandle.standardError.write(Data("etcd-bank-transfer: \(error)\n".utf8))
-    exit(1)
+    Example.fail("\(error)")
 }

@@ -4,20 +4,11 @@
 //
 // Examples/run-demo.sh starts a throwaway etcd and runs this against it.
 import EtcdClientCore
+import EtcdExampleSupport
 import Foundation
 
-let address =
-    CommandLine.arguments.dropFirst().first ?? ProcessInfo.processInfo.environment["ETCD_ENDPOINT"] ?? "127.0.0.1:2379"
-guard let endpoint = EtcdEndpoint(address) else {
-    FileHandle.standardError.write(Data("not an endpoint: \(address)\n".utf8))
-    exit(2)
-}
-
-var configuration = EtcdClient.Configuration(endpoints: [endpoint])
-configuration.defaultCallOptions.timeout = .seconds(5)
-// What the client tells an operator (connects, failovers, retries), on standard error.
-configuration.logLevel = .info
-configuration.logSink = { record in FileHandle.standardError.write(Data("etcd: \(record)\n".utf8)) }
+let configuration = Example.configuration()
+let endpoint = configuration.endpoints[0]
 
 do {
     try await withEtcdClient(configuration: configuration) { etcd in
@@ -72,6 +63,5 @@ do {
         print("cleaned up \(removed) keys")
     }
 } catch {
-    FileHandle.standardError.write(Data("etcd-demo: \(error)\n".utf8))
-    exit(1)
+    Example.fail("\(error)")
 }

@@ -27,11 +27,6 @@ public final class EtcdPrefixMirror: Sendable {
         var reloads = 0
     }
 
-    /// The pause before the next try after a transient failure, doubled up to ``maximumRetryPause``.
-    static let firstRetryPause = Duration.milliseconds(100)
-    /// The longest pause between tries.
-    static let maximumRetryPause = Duration.seconds(2)
-
     /// The client the mirror reads through.
     public let client: EtcdClient
     /// The keys it mirrors.
@@ -191,7 +186,7 @@ public final class EtcdPrefixMirror: Sendable {
 
     private func follow() async throws {
         let syncer = EtcdSyncer(client: client, range: range)
-        var pause = Self.firstRetryPause
+        var retry = MirrorRetry()
         var needsSync = true
         while true {
             try Task.checkCancellation()
@@ -204,28 +199,17 @@ public final class EtcdPrefixMirror: Sendable {
                     let requester: @Sendable () -> Void = { responses.requestProgress() }
                     state.withLock { $0.requestProgress = requester }
                     defer { state.withLock { $0.requestProgress = nil } }
-                    pause = Self.firstRetryPause
+                    retry.reset()
                     for try await response in responses { apply(response) }
                 }
                 // The watch ended without an error (the server cancelled it): follow again.
             } catch let error as EtcdError where error.code == .compacted {
                 needsSync = true
-            } catch let error as EtcdError where Self.isTransient(error) {
-                try await Task.sleep(for: pause)
-                pause = min(pause * 2, Self.maximumRetryPause)
+            } catch let error as EtcdError where MirrorRetry.isTransient(error) {
+                try await retry.wait()
                 needsSync = needsSync || !isSynchronized
             }
         }
-    }
-
-    /// Failures that a later try may not meet.
-    private static func isTransient(_ error: EtcdError) -> Bool {
-        let transient: Set<EtcdError.Code> = [
-            .connectionFailed, .unavailable, .noLeader, .notLeader, .leaderChanged, .serverTimeout,
-            .deadlineExceeded, .outcomeUnknown, .tooManyRequests, .serverStopped, .unhealthy, .watchCancelled,
-            .staleRead, .tlsFailed,
-        ]
-        return transient.contains(error.code)
     }
 
     /// Reads the range at the current revision and puts it in place of the content.
