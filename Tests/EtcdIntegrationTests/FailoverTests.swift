@@ -18,30 +18,12 @@ private final class Renewers: Sendable {
 /// Three-member clusters: the client fails over between members.
 @Suite("Failover across three members", .timeLimit(.minutes(3)))
 struct FailoverTests {
-    /// A configuration for member `first` and then the others, so that the client starts on `first`.
-    private func configuration(_ cluster: EtcdTestCluster, startingOn first: Int) -> EtcdClient.Configuration {
-        var configuration = cluster.clientConfiguration
-        configuration.endpoints = [cluster.members[first].endpoint] + otherEndpoints(cluster, than: first)
-        return configuration
-    }
-
-    /// A configuration for every member but `excluded`: a helper client that writes while `excluded` is in trouble.
-    private func configuration(_ cluster: EtcdTestCluster, avoiding excluded: Int) -> EtcdClient.Configuration {
-        var configuration = cluster.clientConfiguration
-        configuration.endpoints = otherEndpoints(cluster, than: excluded)
-        return configuration
-    }
-
-    private func otherEndpoints(_ cluster: EtcdTestCluster, than excluded: Int) -> [EtcdEndpoint] {
-        cluster.members.indices.filter { $0 != excluded }.map { cluster.members[$0].endpoint }
-    }
-
     @Test("the leader is killed during 4,000 puts: every put reported done is there exactly once")
     func killLeaderDuringPuts() async throws {
         try await withEtcdTestCluster(members: 3) { cluster in
             let leader = try await cluster.leadership().leader
             // The client starts on the leader, so that killing it breaks the client's own connection.
-            var configuration = self.configuration(cluster, startingOn: leader)
+            var configuration = cluster.configuration(startingOn: leader)
             configuration.defaultCallOptions.timeout = .seconds(10)
             let records = EtcdTestLogRecorder()
             configuration.logSink = records.sink
@@ -103,12 +85,12 @@ struct FailoverTests {
         try await withEtcdTestCluster(members: 3) { cluster in
             let leader = try await cluster.leadership().leader
             let paused = role == .leader ? leader : (leader + 1) % 3
-            var configuration = self.configuration(cluster, startingOn: paused)
+            var configuration = cluster.configuration(startingOn: paused)
             configuration.keepalive = EtcdClient.Keepalive(interval: .milliseconds(500), timeout: .milliseconds(500))
             configuration.defaultCallOptions.timeout = .seconds(10)
             let records = EtcdTestLogRecorder()
             configuration.logSink = records.sink
-            var writerConfiguration = self.configuration(cluster, avoiding: paused)
+            var writerConfiguration = cluster.configuration(avoiding: paused)
             writerConfiguration.defaultCallOptions.timeout = .milliseconds(500)  // gives up on a stuck proposal fast
             try await withEtcdClient(configuration: configuration) { etcd in
                 try await withEtcdClient(configuration: writerConfiguration) { writer in
@@ -166,11 +148,11 @@ struct FailoverTests {
         try await withEtcdTestCluster(members: 3, peerRelays: true) { cluster in
             let (leader, ids) = try await cluster.leadership()
             let isolated = (leader + 1) % 3
-            var configuration = self.configuration(cluster, startingOn: isolated)
+            var configuration = cluster.configuration(startingOn: isolated)
             let records = EtcdTestLogRecorder()
             configuration.logSink = records.sink
             try await withEtcdClient(configuration: configuration) { etcd in
-                try await withEtcdClient(configuration: self.configuration(cluster, avoiding: isolated)) { writer in
+                try await withEtcdClient(configuration: cluster.configuration(avoiding: isolated)) { writer in
                     try await etcd.put("cutoff/before", value: "1")
                     try await etcd.watch(.prefix("cutoff/"), startRevision: 1) { responses in
                         var iterator = responses.makeAsyncIterator()

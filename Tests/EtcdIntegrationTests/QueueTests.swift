@@ -9,45 +9,22 @@ struct QueueTests {
     @Test("3 producers, 3 consumers, 3,000 items: each consumed once, each producer's items in order")
     func producersAndConsumers() async throws {
         try await SharedEtcd.withClient { etcd in
-            let name = SharedEtcd.uniquePrefix("queue") + "q"
-            let queue = EtcdQueue(client: etcd, name: name)
-            // Two consumers share one queue object (their claims never collide); the third races them through
-            // etcd with an object of its own, as a consumer in another process would.
-            let other = EtcdQueue(client: etcd, name: name)
-            let perProducer = 1_000
-            let consumed = LockedValue<[[String]]>(Array(repeating: [], count: 3))
-            let remaining = LockedValue(3 * perProducer)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for producer in 0..<3 {
-                    group.addTask {
-                        for item in 0..<perProducer { try await queue.enqueue("\(producer):\(item)") }
-                    }
-                }
-                for consumer in 0..<3 {
-                    group.addTask {
-                        while remaining.withLock({ count in
-                            count -= 1
-                            return count >= 0
-                        }) {
-                            let item = try await (consumer == 2 ? other : queue).dequeue()
-                            consumed.withLock { $0[consumer].append(item.stringValue ?? "") }
-                        }
-                    }
-                }
-                try await group.waitForAll()
-            }
-            let all = consumed.withLock { $0 }
-            #expect(all.joined().count == 3_000)
-            #expect(Set(all.joined()).count == 3_000, "no item is handed out twice")
-            for items in all {
-                for producer in 0..<3 {
-                    let sequence = items.filter { $0.hasPrefix("\(producer):") }.map {
-                        Int($0.split(separator: ":")[1])!
-                    }
-                    #expect(sequence == sequence.sorted(), "a consumer sees each producer's items in order")
-                }
-            }
-            #expect(try await etcd.count(.prefix(queue.prefix)) == 0)
+            let queue = EtcdQueue(client: etcd, name: SharedEtcd.uniquePrefix("queue") + "q")
+            try await checkProducersAndConsumers(
+                consumers: [queue, queue, queue],
+                producers: 3,
+                perProducer: 1_000,
+                etcd
+            )
+        }
+    }
+
+    @Test("consumers of different queue objects (as in different processes) race through etcd: 600 items, once each")
+    func consumersRaceThroughEtcd() async throws {
+        try await SharedEtcd.withClient { etcd in
+            let name = SharedEtcd.uniquePrefix("queue-race") + "q"
+            let consumers = (0..<3).map { _ in EtcdQueue(client: etcd, name: name) }
+            try await checkProducersAndConsumers(consumers: consumers, producers: 2, perProducer: 300, etcd)
         }
     }
 
@@ -118,4 +95,48 @@ struct QueueTests {
             #expect(try await etcd.count(.prefix(queue.prefix)) == 40)
         }
     }
+}
+
+/// Runs `producers` producers of `perProducer` items each into the queue of `consumers[0]`, and one consumer task per
+/// element of `consumers`; checks that each item is consumed once, each producer's items in order for each consumer,
+/// and that the queue ends empty.
+private func checkProducersAndConsumers(
+    consumers: [EtcdQueue],
+    producers: Int,
+    perProducer: Int,
+    _ etcd: EtcdClient
+) async throws {
+    let queue = consumers[0]
+    let total = producers * perProducer
+    let consumed = LockedValue<[[String]]>(Array(repeating: [], count: consumers.count))
+    let remaining = LockedValue(total)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for producer in 0..<producers {
+            group.addTask {
+                for item in 0..<perProducer { try await queue.enqueue("\(producer):\(item)") }
+            }
+        }
+        for (index, consumer) in consumers.enumerated() {
+            group.addTask {
+                while remaining.withLock({ count in
+                    count -= 1
+                    return count >= 0
+                }) {
+                    let item = try await consumer.dequeue()
+                    consumed.withLock { $0[index].append(item.stringValue ?? "") }
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    let all = consumed.withLock { $0 }
+    #expect(all.joined().count == total)
+    #expect(Set(all.joined()).count == total, "no item is handed out twice")
+    for items in all {
+        for producer in 0..<producers {
+            let sequence = items.filter { $0.hasPrefix("\(producer):") }.map { Int($0.split(separator: ":")[1])! }
+            #expect(sequence == sequence.sorted(), "a consumer sees each producer's items in order")
+        }
+    }
+    #expect(try await etcd.count(.prefix(queue.prefix)) == 0)
 }

@@ -27,7 +27,7 @@ struct WatchResumeTests {
         }
     }
 
-    @Test("20,000 writes while etcd is killed and restarted twice: every revision exactly once, in order")
+    @Test("10,000 writes while etcd is killed and restarted twice: every revision exactly once, in order")
     func killAndRestartTwice() async throws {
         try await withEtcdTestCluster(members: 1) { cluster in
             let member = cluster.members[0]
@@ -36,7 +36,7 @@ struct WatchResumeTests {
                 try await withEtcdClient(configuration: configuration) { writerClient in
                     let prefix = "resume/"
                     let start = try await writerClient.status().header.revision + 1
-                    let total = 20_000
+                    let total = 10_000
                     try await watcherClient.watch(.prefix(EtcdKey(prefix)), startRevision: start) { responses in
                         try await withThrowingTaskGroup(of: [Int64].self) { group in
                             group.addTask {
@@ -50,7 +50,7 @@ struct WatchResumeTests {
                                 return revisions
                             }
                             try await writeKeys(writerClient, prefix: prefix, count: total) { written in
-                                if written == 5_000 || written == 12_000 {
+                                if written == 2_500 || written == 6_000 {
                                     member.kill()
                                     try member.start()
                                     try await member.waitUntilHealthy()

@@ -54,6 +54,24 @@ package final class EtcdTestCluster: Sendable {
         return configuration
     }
 
+    /// A client configuration that lists member `first` and then the others, so that the client starts on `first`.
+    package func configuration(startingOn first: Int) -> EtcdClient.Configuration {
+        var configuration = clientConfiguration
+        configuration.endpoints = [members[first].endpoint] + endpoints(except: first)
+        return configuration
+    }
+
+    /// A client configuration of every member but `excluded`: a helper client that works while `excluded` is in trouble.
+    package func configuration(avoiding excluded: Int) -> EtcdClient.Configuration {
+        var configuration = clientConfiguration
+        configuration.endpoints = endpoints(except: excluded)
+        return configuration
+    }
+
+    private func endpoints(except excluded: Int) -> [EtcdEndpoint] {
+        members.indices.filter { $0 != excluded }.map { members[$0].endpoint }
+    }
+
     /// A client configuration whose only endpoint is member `index`: the client cannot fail over.
     package func configuration(onlyMember index: Int) -> EtcdClient.Configuration {
         var configuration = clientConfiguration
