@@ -278,7 +278,7 @@ struct MirrorTests {
         }
     }
 
-    @Test("the leader the mirror's client is on is killed during 500 writes: the mirror moves on and equals etcd")
+    @Test("the leader the mirror's client is on is killed during 250 writes: the mirror moves on and equals etcd")
     func leaderKilled() async throws {
         try await withEtcdTestCluster(members: 3) { cluster in
             let leader = try await cluster.leadership().leader
@@ -288,8 +288,8 @@ struct MirrorTests {
                     let mirror = EtcdPrefixMirror(client: watching, prefix: "fleet/")
                     try await running(mirror) {
                         var last: Int64 = 0
-                        for step in 0..<500 {
-                            if step == 200 { cluster.members[leader].kill() }
+                        for step in 0..<250 {
+                            if step == 100 { cluster.members[leader].kill() }
                             let key = EtcdKey("fleet/\(step % 250)")
                             do {
                                 if step % 5 == 0 {

@@ -208,12 +208,12 @@ struct WatchTests {
         }
     }
 
-    @Test("1,000 watchers on one connection and 100,000 events: each gets exactly its events, in order")
+    @Test("1,000 watchers on one connection and 50,000 events: each gets exactly its events, in order")
     func thousandWatchers() async throws {
         try await SharedEtcd.withClient { etcd in
             let prefix = SharedEtcd.uniquePrefix("watch-many")
             let watchers = 1_000
-            let perKey = 100
+            let perKey = 50
             let results = try await withThrowingTaskGroup(of: Bool.self) { group in
                 let ready = AsyncCounter()
                 for index in 0..<watchers {
