@@ -36,11 +36,21 @@ public final class EtcdElection: Sendable {
         let client = session.client
         let key = key
         try await FencedRelease.settle(key, session: session)
-        let response = try await client.txn(
-            if: [.missing(key)],
-            then: [.put(key, value: value, lease: session.lease)],
-            else: [.get(key)]
-        )
+        let lease = session.lease
+        let bytes = value.etcdValueBytes
+        // Not cancelled with the caller once sent: a candidacy it creates must be known, to be withdrawn again.
+        let response = try await Task {
+            try await client.txn(if: [.missing(key)], then: [.put(key, value: bytes, lease: lease)], else: [.get(key)])
+        }.value
+        if Task.isCancelled {
+            if response.succeeded {
+                let session = session
+                await ScopedCleanup.uncancellable {
+                    try await FencedRelease.release(key, createdAt: response.header.revision, session: session)
+                }
+            }
+            throw CancellationError()
+        }
         let revision: Int64
         if response.succeeded {
             revision = response.header.revision

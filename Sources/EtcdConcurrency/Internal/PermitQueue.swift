@@ -102,11 +102,22 @@ final class PermitQueue: Sendable {
         if let failure = session.failure { throw failure }
         let key = key
         try await FencedRelease.settle(key, session: session)
-        let response = try await session.client.txn(
-            if: [.missing(key)],
-            then: [.put(key, value: "", lease: session.lease), .get(holders)],
-            else: [.get(key), .get(holders)]
-        )
+        let client = session.client
+        let holders = holders
+        let lease = session.lease
+        // Not cancelled with the caller once sent: a key it creates must be known, to be taken out again.
+        let response = try await Task {
+            try await client.txn(
+                if: [.missing(key)],
+                then: [.put(key, value: "", lease: lease), .get(holders)],
+                else: [.get(key), .get(holders)]
+            )
+        }.value
+        if Task.isCancelled {
+            // This call created the key (an existing one belongs to an earlier acquisition): take it out again.
+            if response.succeeded { await release(response.header.revision) }
+            throw CancellationError()
+        }
         guard response.responses.count == 2, case .get(let holders) = response.responses[1] else {
             throw EtcdError(.malformedResponse, message: "unexpected lock transaction response")
         }
