@@ -236,21 +236,42 @@ struct MirrorTests {
                 let mirror = EtcdPrefixMirror(client: etcd, prefix: "svc/")
                 try await running(mirror) {
                     #expect(mirror.count == total)
-                    var generator = SplitMix64(seed: 12)
-                    var last: Int64 = 0
-                    for step in 0..<10_000 {
-                        if step == 3_000 || step == 7_000 {
-                            member.kill()
-                            try member.start()
-                            try await member.waitUntilHealthy()
+                    // Four writers; the one that reaches step 3,000 or 7,000 kills and restarts etcd while the
+                    // others go on (a write cut off by the kill may or may not be applied: the check compares the
+                    // mirror with what etcd has).
+                    let steps = LockedValue(0)
+                    let newest = LockedValue<Int64>(0)
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for writer in 0..<4 {
+                            group.addTask {
+                                var generator = SplitMix64(seed: 12 + UInt64(writer))
+                                while true {
+                                    let step = steps.withLock { next in
+                                        defer { next += 1 }
+                                        return next
+                                    }
+                                    if step >= 10_000 { return }
+                                    if step == 3_000 || step == 7_000 {
+                                        member.kill()
+                                        try member.start()
+                                        try await member.waitUntilHealthy()
+                                    }
+                                    let key = EtcdKey("svc/\(generator.next() % UInt64(total))")
+                                    do {
+                                        let header =
+                                            step % 4 == 0
+                                            ? try await etcd.delete(key).header
+                                            : try await etcd.put(key, value: "v\(step)").header
+                                        newest.withLock { $0 = max($0, header.revision) }
+                                    } catch is EtcdError {
+                                        // Cut off by a restart.
+                                    }
+                                }
+                            }
                         }
-                        let key = EtcdKey("svc/\(generator.next() % UInt64(total))")
-                        if step % 4 == 0 {
-                            last = try await etcd.delete(key).header.revision
-                        } else {
-                            last = try await etcd.put(key, value: "v\(step)").header.revision
-                        }
+                        try await group.waitForAll()
                     }
+                    let last = newest.withLock { $0 }
                     try await mirror.wait(for: last)
                     try await expectEqualToServer(mirror, etcd)
                     #expect(mirror.reloadCount == 0, "the watch resumed: nothing to read again")
