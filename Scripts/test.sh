@@ -39,7 +39,7 @@ run_tests() {
   return "$status"
 }
 
-echo "== every test, etcd $(etcd --version | head -1 | awk '{print $3}')"
+echo "== every test, etcd $(etcd --version | awk 'NR == 1 { print $3 }')"
 run_tests /tmp/swift-etcd-test.log
 # On 3.5: what talks to the server in ways that differ between versions (KV, watches, leases, auth, cluster, faults,
 # recipes' keys and compares). The long volume tests and the suites that test the client itself are left out.
@@ -48,6 +48,6 @@ client_only+='|contendedCounter|producersAndConsumers|consumersRaceThroughEtcd|m
 client_only+='|CancellationTests|BackpressureTests|TransportStreamingTests|ActorIsolationTests|LifecycleTests'
 client_only+='|StatisticsTests|BinaryAndLargeTests|TLSTests|\.FaultTests/|ReadWriteLockTests|SemaphoreTests|BarrierTests'
 client_only+='|QueueTests|ClusterMirrorTests'
-echo "== integration tests, etcd $("$etcd35" --version | head -1 | awk '{print $3}')"
+echo "== integration tests, etcd $("$etcd35" --version | awk 'NR == 1 { print $3 }')"
 ETCD_BIN="$PWD/$etcd35" run_tests /tmp/swift-etcd-test-3.5.log --filter EtcdIntegrationTests \
   --skip "$client_only"
