@@ -44,10 +44,7 @@ public final class EtcdElection: Sendable {
         }.value
         if Task.isCancelled {
             if response.succeeded {
-                let session = session
-                await ScopedCleanup.uncancellable {
-                    try await FencedRelease.release(key, createdAt: response.header.revision, session: session)
-                }
+                await FencedRelease.releaseUncancellably(key, createdAt: response.header.revision, session: session)
             }
             throw CancellationError()
         }
@@ -74,10 +71,7 @@ public final class EtcdElection: Sendable {
                 )
             }
         } catch {
-            let session = session
-            await ScopedCleanup.uncancellable {
-                try await FencedRelease.release(key, createdAt: revision, session: session)
-            }
+            await FencedRelease.releaseUncancellably(key, createdAt: revision, session: session)
             throw error
         }
         return EtcdLeadership(election: self, key: key, revision: revision, header: header)

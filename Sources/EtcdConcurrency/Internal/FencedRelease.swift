@@ -46,6 +46,19 @@ enum FencedRelease {
         return response.succeeded
     }
 
+    /// ``release(_:createdAt:session:reused:)`` whatever the calling task's state (a cancelled or failed wait leaving
+    /// the queue), within the cleanup deadline; a failure is left to be settled before the next acquisition.
+    static func releaseUncancellably(
+        _ key: EtcdKey,
+        createdAt revision: Int64,
+        session: EtcdSession,
+        reused: Bool = true
+    ) async {
+        await ScopedCleanup.uncancellable {
+            try await release(key, createdAt: revision, session: session, reused: reused)
+        }
+    }
+
     private static func forget(_ key: EtcdKey, createdAt revision: Int64, session: EtcdSession) {
         session.unsettledReleases.withLock { if $0[key] == revision { $0[key] = nil } }
     }

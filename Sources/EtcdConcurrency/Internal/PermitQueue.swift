@@ -46,7 +46,7 @@ final class PermitQueue: Sendable {
                 self.limit == 1 ? try await self.waitForPredecessor(of: revision) : try await self.waitForRoom(revision)
             }
         } catch {
-            await release(revision)
+            await FencedRelease.releaseUncancellably(key, createdAt: revision, session: session)
             throw error
         }
         return hold(revision: revision, header: acquired)
@@ -56,7 +56,7 @@ final class PermitQueue: Sendable {
     func tryAcquire() async throws -> EtcdLockOwnership? {
         let (revision, holders, header) = try await enqueue()
         if holds(revision, among: holders) { return hold(revision: revision, header: header) }
-        await release(revision)
+        await FencedRelease.releaseUncancellably(key, createdAt: revision, session: session)
         return nil
     }
 
@@ -115,7 +115,9 @@ final class PermitQueue: Sendable {
         }.value
         if Task.isCancelled {
             // This call created the key (an existing one belongs to an earlier acquisition): take it out again.
-            if response.succeeded { await release(response.header.revision) }
+            if response.succeeded {
+                await FencedRelease.releaseUncancellably(key, createdAt: response.header.revision, session: session)
+            }
             throw CancellationError()
         }
         guard response.responses.count == 2, case .get(let holders) = response.responses[1] else {
@@ -170,16 +172,6 @@ final class PermitQueue: Sendable {
                 .lockNotHeld,
                 message: "our lock key \(key) was deleted or re-created while waiting; the session is alive"
             )
-    }
-
-    /// Releases the key created at `revision`, whatever the calling task's state; a failure is left to be settled
-    /// before the next acquisition.
-    private func release(_ revision: Int64) async {
-        let key = key
-        let session = session
-        await ScopedCleanup.uncancellable {
-            try await FencedRelease.release(key, createdAt: revision, session: session)
-        }
     }
 
     private func hold(revision: Int64, header: EtcdResponseHeader) -> EtcdLockOwnership {

@@ -143,10 +143,7 @@ public final class EtcdReadWriteLock: Sendable {
             return EtcdLockOwnership(key: key, revision: revision, header: header)
         } catch {
             // Leave the queue, so that nobody waits behind a key that no one holds.
-            let session = session
-            await ScopedCleanup.uncancellable {
-                try await FencedRelease.release(key, createdAt: revision, session: session, reused: false)
-            }
+            await FencedRelease.releaseUncancellably(key, createdAt: revision, session: session, reused: false)
             throw error
         }
     }
