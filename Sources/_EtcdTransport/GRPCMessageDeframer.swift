@@ -16,7 +16,8 @@ package struct GRPCMessageDeframer: Sendable {
 
     private var buffer: [UInt8] = []
     private var readIndex = 0
-    private let maximumMessageSize: Int
+    /// The longest message accepted, in bytes.
+    package let maximumMessageSize: Int
 
     /// Creates a deframer that rejects messages longer than `maximumMessageSize` bytes.
     package init(maximumMessageSize: Int) {

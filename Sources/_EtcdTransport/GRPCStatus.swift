@@ -86,6 +86,19 @@ package struct GRPCStatus: Error, Sendable, Hashable {
         self.requestNotSent = requestNotSent
     }
 
+    /// The start of the message of ``responseTooLarge(_:limit:)``.
+    package static let responseTooLargePrefix = "client: a response message of "
+
+    /// The status of a call whose response message is longer than the client accepts: made by the client, which
+    /// resets the stream without reading the message.
+    package static func responseTooLarge(_ length: Int, limit: Int) -> GRPCStatus {
+        GRPCStatus(
+            code: .resourceExhausted,
+            message: "\(responseTooLargePrefix)\(length) bytes is larger than the client's limit of \(limit) bytes"
+                + " (maxResponseBytes)"
+        )
+    }
+
     /// Decodes a `grpc-message` value: percent-encoded UTF-8, as the gRPC HTTP/2 protocol specifies.
     ///
     /// A malformed escape is kept as it is rather than rejected, as the specification asks.

@@ -545,6 +545,9 @@ final class HTTP2IOLoop: @unchecked Sendable {
             while let message = try call.deframer.nextMessage() {
                 call.deliver(message)
             }
+        } catch .messageTooLarge(let length) {
+            resetStream(streamID)
+            call.finish(throwing: GRPCStatus.responseTooLarge(length, limit: call.deframer.maximumMessageSize))
         } catch {
             resetStream(streamID)
             call.finish(throwing: GRPCStatus(code: .internal, message: "malformed gRPC message framing: \(error)"))

@@ -216,4 +216,30 @@ struct CallRetryStateMachineTests {
             #expect(retrier.failed(.status(error), now: start) == Decision(next: .fail(error)))
         }
     }
+
+    @Test("a call pinned to one member fails where it would move on, and still re-authenticates and waits out overload")
+    func pinnedToOneMember() {
+        let noLeader = EtcdError(.noLeader, message: "etcdserver: no leader")
+        var pinned = Machine(
+            kind: .idempotent,
+            timeout: .seconds(5),
+            endpointCount: 3,
+            authenticates: true,
+            pinned: true,
+            now: start
+        )
+        #expect(pinned.attemptTimeout(now: start) == .seconds(5), "no time is kept for another member")
+        #expect(pinned.failed(.connection(refused), now: start).next == .fail(refused))
+        #expect(pinned.failed(.status(noLeader), now: start).next == .fail(noLeader))
+        let expired = EtcdError(.invalidAuthToken, message: "etcdserver: invalid auth token")
+        #expect(pinned.failed(.status(expired), now: start).next == .reauthenticate)
+        let busy = EtcdError(.tooManyRequests, message: "etcdserver: too many requests")
+        guard case .retry = pinned.failed(.status(busy), now: start).next else {
+            Issue.record("an overloaded member is asked again after a pause")
+            return
+        }
+        // The same failures on an unpinned call move on to the next member.
+        var free = machine(.idempotent)
+        #expect(free.failed(.connection(refused), now: start).next == .retry(after: .zero))
+    }
 }

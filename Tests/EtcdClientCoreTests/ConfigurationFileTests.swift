@@ -34,10 +34,14 @@ struct ConfigurationFileTests {
               "insecure-skip-tls-verify": true,
               "insecure-transport": false,
               "reject-stale-serializable-reads": false,
-              "log-level": "debug"
+              "log-level": "debug",
+              "max-call-send-msg-size": 4194304,
+              "max-call-recv-msg-size": null
             }
             """
         )
+        #expect(configuration.maxRequestBytes == 4 << 20)
+        #expect(configuration.maxResponseBytes == nil)
         #expect(
             configuration.endpoints == [
                 EtcdEndpoint(host: "10.0.0.1", port: 2379), EtcdEndpoint(host: "::1", port: 32379),
@@ -76,6 +80,8 @@ struct ConfigurationFileTests {
         #expect(configuration.tls == nil)
         #expect(configuration.rejectsStaleSerializableReads == defaults.rejectsStaleSerializableReads)
         #expect(configuration.logLevel == defaults.logLevel)
+        #expect(configuration.maxRequestBytes == 2 << 20)
+        #expect(configuration.maxResponseBytes == nil)
     }
 
     @Test(
@@ -145,6 +151,9 @@ struct ConfigurationFileTests {
             (#"{"endpoints": ["http://a", "https://b"]}"#, "endpoints"),
             (#"{"endpoints": ["http://a"], "trusted-ca-file": "ca.pem"}"#, "endpoints"),
             (#"{"endpoints": ["e"], "dial-timeout": true}"#, "dial-timeout"),
+            (#"{"endpoints": ["e"], "max-call-send-msg-size": 0}"#, "max-call-send-msg-size"),
+            (#"{"endpoints": ["e"], "max-call-send-msg-size": 1.5}"#, "max-call-send-msg-size"),
+            (#"{"endpoints": ["e"], "max-call-recv-msg-size": "1MB"}"#, "max-call-recv-msg-size"),
             (#"{"endpoints": ["e"], "dial-timeout": "5"}"#, "dial-timeout"),
             (#"{"endpoints": ["e"], "dial-timeout": "5 s"}"#, "dial-timeout"),
             (#"{"endpoints": ["e"], "dial-timeout": "5sec"}"#, "dial-timeout"),

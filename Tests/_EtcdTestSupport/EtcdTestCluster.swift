@@ -167,21 +167,16 @@ package final class EtcdTestCluster: Sendable {
                     ]
                 } ?? []
             let arguments =
-                [
-                    "--name", names[index],
-                    "--data-dir", dataDirectory.appendingPathComponent("data").path,
-                    "--listen-client-urls", "\(scheme)://127.0.0.1:\(clientPort)",
-                    "--advertise-client-urls", "\(scheme)://127.0.0.1:\(clientPort)",
-                    "--listen-peer-urls", "http://127.0.0.1:\(peerPort)",
-                    "--initial-advertise-peer-urls", "http://127.0.0.1:\(advertisedPeerPorts[index])",
-                    "--initial-cluster", initialCluster,
-                    "--initial-cluster-token", token,
-                    "--initial-cluster-state", "new",
-                    "--heartbeat-interval", "25",
-                    "--election-timeout", "250",
-                    "--logger", "zap",
-                    "--log-level", "warn",
-                ] + tlsArguments + extraArguments
+                EtcdTestMember.arguments(
+                    name: names[index],
+                    dataDirectory: dataDirectory,
+                    clientURL: "\(scheme)://127.0.0.1:\(clientPort)",
+                    peerPort: peerPort,
+                    advertisedPeerPort: advertisedPeerPorts[index],
+                    initialCluster: initialCluster,
+                    token: token,
+                    state: "new"
+                ) + tlsArguments + extraArguments
             return EtcdTestMember(
                 name: names[index],
                 clientPort: clientPort,
@@ -242,6 +237,41 @@ package final class EtcdTestCluster: Sendable {
     /// Undoes ``isolate(_:memberID:)``.
     package func heal() {
         for relay in peerRelays { relay.set(.pass) }
+    }
+
+    /// A new member for this cluster, not started: its etcd joins the cluster as a member already added (with
+    /// ``EtcdClient/addMember(peerURLs:asLearner:)``, at `http://127.0.0.1:<peerPort>`) under `name`. Plain text;
+    /// its data directory is under the cluster's, so ``stop()`` removes it; the caller stops the process.
+    ///
+    /// - Parameter members: the member list as etcd gives it after the member was added.
+    package func joiningMember(
+        name: String,
+        peerPort: Int,
+        members listed: [EtcdMember]
+    ) throws -> EtcdTestMember {
+        let clientPort = try EtcdTestFreePort.one()
+        let initialCluster = listed.compactMap { member -> String? in
+            let memberName = member.name.isEmpty ? name : member.name
+            return member.peerURLs.first.map { "\(memberName)=\($0)" }
+        }.joined(separator: ",")
+        let dataDirectory = root.appendingPathComponent(name)
+        return EtcdTestMember(
+            name: name,
+            clientPort: clientPort,
+            peerPort: peerPort,
+            healthPort: clientPort,
+            dataDirectory: dataDirectory,
+            arguments: EtcdTestMember.arguments(
+                name: name,
+                dataDirectory: dataDirectory,
+                clientURL: "http://127.0.0.1:\(clientPort)",
+                peerPort: peerPort,
+                advertisedPeerPort: peerPort,
+                initialCluster: initialCluster,
+                token: "unused-when-joining",
+                state: "existing"
+            )
+        )
     }
 
     /// Stops every member and the peer relays, and removes the data directories.

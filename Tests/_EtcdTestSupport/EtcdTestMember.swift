@@ -26,6 +26,58 @@ package final class EtcdTestMember: Sendable {
         self.arguments = arguments
     }
 
+    /// The command line of a plain member: `--data-dir` is `data` inside `dataDirectory`, with short raft timings
+    /// and warnings-only logs.
+    static func arguments(
+        name: String,
+        dataDirectory: URL,
+        clientURL: String,
+        peerPort: Int,
+        advertisedPeerPort: Int,
+        initialCluster: String,
+        token: String,
+        state: String
+    ) -> [String] {
+        [
+            "--name", name,
+            "--data-dir", dataDirectory.appendingPathComponent("data").path,
+            "--listen-client-urls", clientURL,
+            "--advertise-client-urls", clientURL,
+            "--listen-peer-urls", "http://127.0.0.1:\(peerPort)",
+            "--initial-advertise-peer-urls", "http://127.0.0.1:\(advertisedPeerPort)",
+            "--initial-cluster", initialCluster,
+            "--initial-cluster-token", token,
+            "--initial-cluster-state", state,
+            "--heartbeat-interval", "25",
+            "--election-timeout", "250",
+            "--logger", "zap",
+            "--log-level", "warn",
+        ]
+    }
+
+    /// A member that starts from a data directory made by `etcdctl snapshot restore` into `dataDirectory/data`
+    /// with `name` and peer URL `http://127.0.0.1:<peerPort>`; not started.
+    package static func restored(name: String, dataDirectory: URL, peerPort: Int) throws -> EtcdTestMember {
+        let clientPort = try EtcdTestFreePort.one()
+        return EtcdTestMember(
+            name: name,
+            clientPort: clientPort,
+            peerPort: peerPort,
+            healthPort: clientPort,
+            dataDirectory: dataDirectory,
+            arguments: arguments(
+                name: name,
+                dataDirectory: dataDirectory,
+                clientURL: "http://127.0.0.1:\(clientPort)",
+                peerPort: peerPort,
+                advertisedPeerPort: peerPort,
+                initialCluster: "\(name)=http://127.0.0.1:\(peerPort)",
+                token: "restored",
+                state: "new"
+            )
+        )
+    }
+
     /// The member's client endpoint.
     package var endpoint: EtcdEndpoint { .hostname("127.0.0.1", port: clientPort) }
 

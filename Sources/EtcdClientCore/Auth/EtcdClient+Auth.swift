@@ -1,28 +1,37 @@
 import _EtcdWire
 
+/// Authentication administration. Each change returns the header of etcd's answer (its revision is the auth
+/// store's, not the key-value store's).
 extension EtcdClient {
     /// Turns authentication on. A `root` user with the `root` role must exist.
     ///
     /// - Throws: `EtcdError` (`.rootUserNotExist`, `.rootRoleNotExist`, ...).
-    public func enableAuthentication() async throws {
-        _ = try await call(EtcdserverPB.AuthService.AuthEnable.self, EtcdserverPB.AuthEnableRequest())
+    @discardableResult
+    public func enableAuthentication() async throws -> EtcdResponseHeader {
+        EtcdResponseHeader(
+            try await call(EtcdserverPB.AuthService.AuthEnable.self, EtcdserverPB.AuthEnableRequest()).header
+        )
     }
 
     /// Turns authentication off (as `root`).
     ///
     /// - Throws: `EtcdError` (`.permissionDenied`, ...).
-    public func disableAuthentication() async throws {
-        _ = try await call(EtcdserverPB.AuthService.AuthDisable.self, EtcdserverPB.AuthDisableRequest())
+    @discardableResult
+    public func disableAuthentication() async throws -> EtcdResponseHeader {
+        EtcdResponseHeader(
+            try await call(EtcdserverPB.AuthService.AuthDisable.self, EtcdserverPB.AuthDisableRequest()).header
+        )
     }
 
     /// Adds a user with a password.
     ///
     /// - Throws: `EtcdError` (`.userAlreadyExists`, `.userEmpty`, ...).
-    public func addUser(_ name: String, password: String) async throws {
+    @discardableResult
+    public func addUser(_ name: String, password: String) async throws -> EtcdResponseHeader {
         var request = EtcdserverPB.AuthUserAddRequest()
         request.name = name
         request.password = password
-        _ = try await call(EtcdserverPB.AuthService.UserAdd.self, request)
+        return EtcdResponseHeader(try await call(EtcdserverPB.AuthService.UserAdd.self, request).header)
     }
 
     /// The roles granted to a user.
@@ -44,49 +53,54 @@ extension EtcdClient {
     /// Deletes a user.
     ///
     /// - Throws: `EtcdError` (`.userNotFound`, ...).
-    public func deleteUser(_ name: String) async throws {
+    @discardableResult
+    public func deleteUser(_ name: String) async throws -> EtcdResponseHeader {
         var request = EtcdserverPB.AuthUserDeleteRequest()
         request.name = name
-        _ = try await call(EtcdserverPB.AuthService.UserDelete.self, request)
+        return EtcdResponseHeader(try await call(EtcdserverPB.AuthService.UserDelete.self, request).header)
     }
 
     /// Changes a user's password.
     ///
     /// - Throws: `EtcdError` (`.userNotFound`, ...).
-    public func changePassword(ofUser name: String, to password: String) async throws {
+    @discardableResult
+    public func changePassword(ofUser name: String, to password: String) async throws -> EtcdResponseHeader {
         var request = EtcdserverPB.AuthUserChangePasswordRequest()
         request.name = name
         request.password = password
-        _ = try await call(EtcdserverPB.AuthService.UserChangePassword.self, request)
+        return EtcdResponseHeader(try await call(EtcdserverPB.AuthService.UserChangePassword.self, request).header)
     }
 
     /// Grants a role to a user.
     ///
     /// - Throws: `EtcdError` (`.userNotFound`, `.roleNotFound`, ...).
-    public func grantRole(_ role: String, toUser user: String) async throws {
+    @discardableResult
+    public func grantRole(_ role: String, toUser user: String) async throws -> EtcdResponseHeader {
         var request = EtcdserverPB.AuthUserGrantRoleRequest()
         request.user = user
         request.role = role
-        _ = try await call(EtcdserverPB.AuthService.UserGrantRole.self, request)
+        return EtcdResponseHeader(try await call(EtcdserverPB.AuthService.UserGrantRole.self, request).header)
     }
 
     /// Revokes a role from a user.
     ///
     /// - Throws: `EtcdError` (`.roleNotGranted`, ...).
-    public func revokeRole(_ role: String, fromUser user: String) async throws {
+    @discardableResult
+    public func revokeRole(_ role: String, fromUser user: String) async throws -> EtcdResponseHeader {
         var request = EtcdserverPB.AuthUserRevokeRoleRequest()
         request.name = user
         request.role = role
-        _ = try await call(EtcdserverPB.AuthService.UserRevokeRole.self, request)
+        return EtcdResponseHeader(try await call(EtcdserverPB.AuthService.UserRevokeRole.self, request).header)
     }
 
     /// Adds a role.
     ///
     /// - Throws: `EtcdError` (`.roleAlreadyExists`, `.roleEmpty`, ...).
-    public func addRole(_ name: String) async throws {
+    @discardableResult
+    public func addRole(_ name: String) async throws -> EtcdResponseHeader {
         var request = EtcdserverPB.AuthRoleAddRequest()
         request.name = name
-        _ = try await call(EtcdserverPB.AuthService.RoleAdd.self, request)
+        return EtcdResponseHeader(try await call(EtcdserverPB.AuthService.RoleAdd.self, request).header)
     }
 
     /// A role's permissions.
@@ -108,30 +122,33 @@ extension EtcdClient {
     /// Deletes a role.
     ///
     /// - Throws: `EtcdError` (`.roleNotFound`, ...).
-    public func deleteRole(_ name: String) async throws {
+    @discardableResult
+    public func deleteRole(_ name: String) async throws -> EtcdResponseHeader {
         var request = EtcdserverPB.AuthRoleDeleteRequest()
         request.role = name
-        _ = try await call(EtcdserverPB.AuthService.RoleDelete.self, request)
+        return EtcdResponseHeader(try await call(EtcdserverPB.AuthService.RoleDelete.self, request).header)
     }
 
     /// Grants a role a permission on a key, prefix or range.
     ///
     /// - Throws: `EtcdError` (`.roleNotFound`, ...).
-    public func grantPermission(_ permission: EtcdPermission, toRole role: String) async throws {
+    @discardableResult
+    public func grantPermission(_ permission: EtcdPermission, toRole role: String) async throws -> EtcdResponseHeader {
         var request = EtcdserverPB.AuthRoleGrantPermissionRequest()
         request.name = role
         request.perm = permission.message
-        _ = try await call(EtcdserverPB.AuthService.RoleGrantPermission.self, request)
+        return EtcdResponseHeader(try await call(EtcdserverPB.AuthService.RoleGrantPermission.self, request).header)
     }
 
     /// Revokes a role's permission on a key, prefix or range.
     ///
     /// - Throws: `EtcdError` (`.permissionNotGranted`, ...).
-    public func revokePermission(on range: EtcdKeyRange, fromRole role: String) async throws {
+    @discardableResult
+    public func revokePermission(on range: EtcdKeyRange, fromRole role: String) async throws -> EtcdResponseHeader {
         var request = EtcdserverPB.AuthRoleRevokePermissionRequest()
         request.role = role
         request.key = range.start
         request.rangeEnd = range.end
-        _ = try await call(EtcdserverPB.AuthService.RoleRevokePermission.self, request)
+        return EtcdResponseHeader(try await call(EtcdserverPB.AuthService.RoleRevokePermission.self, request).header)
     }
 }

@@ -25,6 +25,8 @@ final class EtcdChannel: Sendable {
         /// Why the last replaced connection failed, with its request certainly not sent.
         var lastConnectionFailure: GRPCConnectionError?
         var retired: [HTTP2Connection] = []
+        /// Connections to named members, for calls pinned to one of them (see ``connection(to:)``).
+        var pinned: [EtcdEndpoint: HTTP2Connection] = [:]
         var closed = false
     }
 
@@ -135,6 +137,31 @@ final class EtcdChannel: Sendable {
                 waitedOn = generation
                 try await Task.sleep(for: wait)
             }
+        }
+    }
+
+    /// The connection for a call pinned to the member at `endpoint`: the current connection when it goes there,
+    /// otherwise one kept for that member (made now if there is none or it no longer takes calls). Pinned
+    /// connections do not fail over and do not move the client's own connection; ``close()`` closes them.
+    ///
+    /// - Throws: ``EtcdError/Code/clientClosed``.
+    func connection(to endpoint: EtcdEndpoint) throws(EtcdError) -> HTTP2Connection {
+        try state.withLock { state throws(EtcdError) -> HTTP2Connection in
+            if state.closed {
+                throw EtcdError(.clientClosed, message: "the client is closed", requestNotSent: true)
+            }
+            if state.currentEndpoint == endpoint, let current = state.current, current.isAcceptingCalls {
+                return current
+            }
+            if let kept = state.pinned[endpoint] {
+                if kept.isAcceptingCalls { return kept }
+                state.retired.append(kept)
+                if backgroundTasks.start({ [self] in await retire(kept) }) == nil { Task { await kept.close() } }
+            }
+            let connection = makeConnection(to: endpoint)
+            state.pinned[endpoint] = connection
+            logger.log(.debug, "connecting for calls to one member", ["endpoint": endpoint.description])
+            return connection
         }
     }
 
@@ -255,6 +282,18 @@ final class EtcdChannel: Sendable {
         }
     }
 
+    /// Replaces the endpoint list by hand: as ``updateEndpoints(_:)``, and a current connection to an endpoint no
+    /// longer listed is left at once (its open calls finish on it) so that the next call uses the new list.
+    func replaceEndpoints(_ endpoints: [EtcdEndpoint]) {
+        guard updateEndpoints(endpoints) else { return }
+        state.withLock { state in
+            guard let current = state.current, let endpoint = state.currentEndpoint,
+                !state.endpoints.contains(endpoint)
+            else { return }
+            replace(current, in: &state, reason: "its endpoint was removed from the list")
+        }
+    }
+
     /// The endpoints in use now: the configured ones, or the latest synced list.
     var endpoints: [EtcdEndpoint] { state.withLock { $0.endpoints } }
 
@@ -264,6 +303,7 @@ final class EtcdChannel: Sendable {
         settings.keepaliveInterval = configuration.keepalive.interval
         settings.keepaliveTimeout = configuration.keepalive.timeout
         settings.tls = tlsContext
+        if let limit = configuration.maxResponseBytes { settings.maximumResponseSize = limit }
         return HTTP2Connection(configuration: settings)
     }
 
@@ -274,6 +314,9 @@ final class EtcdChannel: Sendable {
         await connection.drain(within: configuration.defaultCallOptions.timeout ?? .seconds(30))
         state.withLock { state in state.retired.removeAll { $0 === connection } }
     }
+
+    /// The endpoint of the current connection, if there is one.
+    var currentEndpoint: EtcdEndpoint? { state.withLock { $0.currentEndpoint } }
 
     /// The number of endpoints.
     var endpointCount: Int { state.withLock { $0.endpoints.count } }
@@ -286,7 +329,8 @@ final class EtcdChannel: Sendable {
                 state.current = nil
                 state.retired = []
             }
-            return state.retired + (state.current.map { [$0] } ?? [])
+            defer { state.pinned = [:] }
+            return state.retired + (state.current.map { [$0] } ?? []) + state.pinned.values
         }
         for connection in connections { await connection.close() }
     }

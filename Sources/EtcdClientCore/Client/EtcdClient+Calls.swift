@@ -27,19 +27,24 @@ extension EtcdClient {
     /// - Parameter rejection: for a read, says why a response cannot be used (its member is behind what this
     ///   client has seen), or `nil` to accept it. A rejected response is asked again of the next endpoint, once
     ///   per endpoint; when every endpoint's answer was rejected the call throws ``EtcdError/Code/staleRead``.
+    ///
+    /// - Parameter endpoint: the member the call must go to, or `nil` for the client's current one (with failover).
     func call<Method: ProtobufRPCMethod>(
         _ method: Method.Type,
         _ request: Method.Request,
         options: CallOptions? = nil,
         retry: EtcdRetryPolicy? = nil,
+        at endpoint: EtcdEndpoint? = nil,
         rejection: ((Method.Response) -> String?)? = nil
     ) async throws -> Method.Response {
         // Framed once, in one exactly sized array, and sent as it is by every attempt.
         let framed = request.grpcFramedBytes()
+        try checkRequestSize(framed.count - GRPCMessageDeframer.prefixSize, method: Method.path)
         return try await withRetries(
             path: Method.path,
             kind: retry ?? EtcdRetryPolicy.forMethod(path: Method.path),
-            options: options ?? configuration.defaultCallOptions
+            options: options ?? configuration.defaultCallOptions,
+            at: endpoint
         ) { connection, head in
             let response: Method.Response
             do {
@@ -55,16 +60,18 @@ extension EtcdClient {
     ///
     /// Until the first response arrives the call is retried like a read; after that, a failure ends it. Leaving
     /// early (a throw from `consume`, or cancellation) resets the stream.
+    /// The call's timeout bounds the whole stream, as it bounds every other call.
     func serverStreamingCall<Method: ProtobufRPCMethod>(
         _ method: Method.Type,
         _ request: Method.Request,
         options: CallOptions? = nil,
+        at endpoint: EtcdEndpoint? = nil,
         consume: (Method.Response) async throws -> Void
     ) async throws {
         let bytes = request.serializedBytes()
-        var options = options ?? configuration.defaultCallOptions
-        options.timeout = nil  // a stream runs as long as it has answers; its opening is bounded by the retry rule
-        try await withRetries(path: Method.path, kind: .idempotent, options: options) {
+        try checkRequestSize(bytes.count, method: Method.path)
+        let options = options ?? configuration.defaultCallOptions
+        try await withRetries(path: Method.path, kind: .idempotent, options: options, at: endpoint) {
             connection,
             head -> AttemptResult<Void> in
             let stream = connection.makeStream(head)
@@ -96,18 +103,22 @@ extension EtcdClient {
     /// gets the connection to use and the request head (metadata with the auth token, the attempt's timeout).
     ///
     /// With a statistics sink, reports how the call ended, each retry and each stale answer refused.
+    ///
+    /// - Parameter endpoint: the member every attempt must go to (see ``EtcdChannel/connection(to:)``), or `nil`
+    ///   for the client's current connection, with failover.
     func withRetries<Value>(
         path: String,
         kind: EtcdRetryPolicy,
         options: CallOptions,
+        at endpoint: EtcdEndpoint? = nil,
         _ attempt: (HTTP2Connection, GRPCRequestHead) async throws -> AttemptResult<Value>
     ) async throws -> Value {
         guard let statistics = channel.statisticsSink else {
-            return try await attemptUntilDecided(path: path, kind: kind, options: options, attempt)
+            return try await attemptUntilDecided(path: path, kind: kind, options: options, at: endpoint, attempt)
         }
         let start = ContinuousClock.now
         do {
-            let value = try await attemptUntilDecided(path: path, kind: kind, options: options, attempt)
+            let value = try await attemptUntilDecided(path: path, kind: kind, options: options, at: endpoint, attempt)
             statistics(.callFinished(method: path, duration: .now - start, failure: nil))
             return value
         } catch {
@@ -117,11 +128,12 @@ extension EtcdClient {
         }
     }
 
-    /// The attempts of ``withRetries(path:kind:options:_:)``.
+    /// The attempts of ``withRetries(path:kind:options:at:_:)``.
     private func attemptUntilDecided<Value>(
         path: String,
         kind: EtcdRetryPolicy,
         options: CallOptions,
+        at endpoint: EtcdEndpoint?,
         _ attempt: (HTTP2Connection, GRPCRequestHead) async throws -> AttemptResult<Value>
     ) async throws -> Value {
         let clock = ContinuousClock()
@@ -130,6 +142,7 @@ extension EtcdClient {
             timeout: options.timeout,
             endpointCount: channel.endpointCount,
             authenticates: channel.authenticator != nil,
+            pinned: endpoint != nil,
             now: clock.now
         )
         let metadata = options.requestMetadata
@@ -141,7 +154,12 @@ extension EtcdClient {
             var auth: [(name: String, value: String)] = []
             let failure: CallRetryStateMachine.Failure
             do {
-                let current = try await channel.connection(until: retrier.deadline)
+                let current =
+                    if let endpoint {
+                        try channel.connection(to: endpoint)
+                    } else {
+                        try await channel.connection(until: retrier.deadline)
+                    }
                 connection = current
                 do {
                     auth = try await channel.authMetadata(on: current, timeout: timeout)
@@ -196,6 +214,18 @@ extension EtcdClient {
                 throw error
             }
         }
+    }
+
+    /// Refuses a request larger than ``Configuration/maxRequestBytes`` before anything is sent.
+    ///
+    /// - Throws: ``EtcdError/Code/requestTooLarge``.
+    func checkRequestSize(_ size: Int, method: String) throws(EtcdError) {
+        guard let limit = configuration.maxRequestBytes, size > limit else { return }
+        throw EtcdError(
+            .requestTooLarge,
+            message: "\(method): the request is \(size) bytes, above the client's limit of \(limit) (maxRequestBytes)",
+            requestNotSent: true
+        )
     }
 
     /// What the retry rule makes of an error of one attempt.

@@ -27,6 +27,14 @@ extension EtcdClient {
         /// Receives the client's statistics (calls, failures by code, retries, stale reads refused, failovers,
         /// connections) for metrics; `nil` (the default) counts nothing.
         public var statisticsSink: EtcdStatisticsSink?
+        /// The largest request message the client sends, in bytes (Go's `MaxCallSendMsgSize`): a larger one fails
+        /// with ``EtcdError/Code/requestTooLarge`` before anything is sent. Defaults to 2 MiB, as the Go client;
+        /// `nil` leaves the limit to the server (its `--max-request-bytes`, 1.5 MiB by default).
+        public var maxRequestBytes: Int? = 2 << 20
+        /// The largest response message the client accepts, in bytes (Go's `MaxCallRecvMsgSize`): a larger one
+        /// fails the call with ``EtcdError/Code/responseTooLarge`` and is not read. Defaults to `nil`, no limit
+        /// below gRPC's 2 GiB - 1, as the Go client.
+        public var maxResponseBytes: Int?
 
         /// Creates a configuration for `endpoints` with default timings.
         public init(endpoints: [EtcdEndpoint]) {

@@ -6,6 +6,7 @@ extension EtcdClient.Configuration {
         "endpoints", "dial-timeout", "dial-keep-alive-time", "dial-keep-alive-timeout", "request-timeout",
         "auto-sync-interval", "username", "password", "trusted-ca-file", "cert-file", "key-file", "server-name",
         "insecure-skip-tls-verify", "insecure-transport", "reject-stale-serializable-reads", "log-level",
+        "max-call-send-msg-size", "max-call-recv-msg-size",
     ]
     /// The fields that turn TLS on.
     private static let tlsFields = [
@@ -53,6 +54,8 @@ extension EtcdClient.Configuration {
     ///   endpoint, and so is `"insecure-transport": true`.
     /// - `reject-stale-serializable-reads`: ``rejectsStaleSerializableReads``.
     /// - `log-level`: ``logLevel``, one of `trace`, `debug`, `info`, `notice`, `warning`, `error`, `critical`.
+    /// - `max-call-send-msg-size` and `max-call-recv-msg-size`: ``maxRequestBytes`` and ``maxResponseBytes``, in
+    ///   bytes; `null` means no limit.
     ///
     /// A duration is Go's duration text, such as `"500ms"`, `"1m30s"` or `"1.5s"`, or a number of seconds (not
     /// nanoseconds, as in Go's file); it must be positive. TLS files are read when the client is created, not here.
@@ -74,6 +77,8 @@ extension EtcdClient.Configuration {
         tls = try Self.tls(in: file, endpoints: endpointTexts)
         try file.read("reject-stale-serializable-reads", into: &rejectsStaleSerializableReads)
         try file.read("log-level", into: &logLevel)
+        try file.read("max-call-send-msg-size", into: &maxRequestBytes, nullMeans: "no limit")
+        try file.read("max-call-recv-msg-size", into: &maxResponseBytes, nullMeans: "no limit")
     }
 
     private static func endpointTexts(in file: ConfigurationFileObject) throws -> [String] {

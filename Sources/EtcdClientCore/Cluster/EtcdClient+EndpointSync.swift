@@ -3,6 +3,27 @@ extension EtcdClient {
     /// ``syncEndpoints()``.
     public var endpoints: [EtcdEndpoint] { channel.endpoints }
 
+    /// Replaces the endpoint list by hand, as the Go client's `SetEndpoints` does.
+    ///
+    /// The next connection is made to one of `endpoints`. A connection to an endpoint that is no longer listed is
+    /// left at once: calls already open on it finish there, later calls go to the new list. With
+    /// ``Configuration/autoSyncInterval`` set, the next sync replaces this list again.
+    ///
+    /// - Throws: ``EtcdError/Code/invalidArgument`` for an empty list (nothing changes).
+    public func setEndpoints(_ endpoints: [EtcdEndpoint]) throws {
+        guard !endpoints.isEmpty else {
+            throw EtcdError(.invalidArgument, message: "setEndpoints: the list is empty", requestNotSent: true)
+        }
+        var unique: [EtcdEndpoint] = []
+        for endpoint in endpoints where !unique.contains(endpoint) { unique.append(endpoint) }
+        channel.replaceEndpoints(unique)
+        channel.logger.log(
+            .info,
+            "endpoints set",
+            ["endpoints": unique.map(\.description).joined(separator: ",")]
+        )
+    }
+
     /// Replaces the endpoint list with the client URLs of the cluster's members, as the Go client's `Sync`
     /// does; ``Configuration/autoSyncInterval`` does this periodically.
     ///

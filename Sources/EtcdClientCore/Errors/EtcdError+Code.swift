@@ -24,8 +24,14 @@ extension EtcdError {
         public static let tooManyOperations = Code("tooManyOperations")
         /// A transaction wrote the same key twice.
         public static let duplicateKey = Code("duplicateKey")
-        /// The request is larger than the server accepts (`--max-request-bytes`, 1.5 MiB by default).
+        /// The request is larger than the server accepts (`--max-request-bytes`, 1.5 MiB by default), or than the
+        /// client sends (``EtcdClient/Configuration/maxRequestBytes``, checked before anything is sent).
         public static let requestTooLarge = Code("requestTooLarge")
+        /// The response is larger than ``EtcdClient/Configuration/maxResponseBytes``: the client reset the stream
+        /// without reading it. Ask for less (a `limit`, a narrower range, keys only) or raise the limit.
+        public static let responseTooLarge = Code("responseTooLarge")
+        /// A snapshot's data does not end with the SHA-256 of what comes before it: it was cut short or damaged.
+        public static let snapshotCorrupted = Code("snapshotCorrupted")
         /// The member refused the request before acting on it, because applying the log lags behind committing
         /// it; nothing was applied. The client sends such a call again after a growing pause, within its
         /// deadline, so a caller sees this only when the member stayed overloaded.

@@ -106,6 +106,8 @@ extension EtcdError {
             code = known
         } else if status.code == .unknown && status.message == Self.contextDeadlineMessage {
             code = .serverTimeout
+        } else if status.code == .resourceExhausted && status.message.hasPrefix(GRPCStatus.responseTooLargePrefix) {
+            code = .responseTooLarge
         } else if status.code == .resourceExhausted && status.message.contains("message larger than max") {
             code = .requestTooLarge  // gRPC's own message size limit, above etcd's request limit
         } else {

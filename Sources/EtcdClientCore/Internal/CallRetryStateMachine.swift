@@ -20,6 +20,9 @@
 /// that answers with something other than HTTP/2, or fails the TLS handshake, is tried twice per endpoint at most:
 /// that does not heal by waiting, where a refused or lost connection (a member restarting) does. The pacing between
 /// connection attempts is the channel's (a capped, jittered backoff once every endpoint failed in a row).
+///
+/// A call pinned to one member (maintenance at a named endpoint) has no other member to move to: what would send
+/// it to the next member ends it with the error instead; authenticating again and `too many requests` still apply.
 struct CallRetryStateMachine {
     typealias Instant = ContinuousClock.Instant
 
@@ -101,11 +104,22 @@ struct CallRetryStateMachine {
     private var overloadRetries = 0
     private var overloadBackoff = ReconnectBackoff()
     private var brokenPeers = 0
+    /// Whether the call may go to one member only.
+    private let pinned: Bool
 
-    /// A call of `kind` starting `now`, with `timeout` (`nil`: none), on a client of `endpointCount` endpoints.
-    init(kind: EtcdRetryPolicy, timeout: Duration?, endpointCount: Int, authenticates: Bool, now: Instant) {
+    /// A call of `kind` starting `now`, with `timeout` (`nil`: none), on a client of `endpointCount` endpoints, or
+    /// `pinned` to one member.
+    init(
+        kind: EtcdRetryPolicy,
+        timeout: Duration?,
+        endpointCount: Int,
+        authenticates: Bool,
+        pinned: Bool = false,
+        now: Instant
+    ) {
         self.kind = kind
-        self.endpointCount = max(1, endpointCount)
+        self.pinned = pinned
+        self.endpointCount = pinned ? 1 : max(1, endpointCount)
         self.authenticates = authenticates
         self.deadline = timeout.map { now + $0 }
         self.retryEnd = now + (timeout ?? Self.boundWithoutDeadline)
@@ -198,7 +212,7 @@ struct CallRetryStateMachine {
 
     /// Another attempt, unless the time for retrying is over.
     private mutating func retry(after error: EtcdError, now: Instant, abandon: String?) -> Decision {
-        if now >= retryEnd || isPastDeadline(now) {
+        if pinned || now >= retryEnd || isPastDeadline(now) {
             return Decision(next: .fail(finalError(or: error)), abandon: abandon)
         }
         lastFailure = error

@@ -96,6 +96,23 @@ struct ConfigurationFileObject {
         target = level
     }
 
+    /// Sets `target` to the field's positive whole number, or to `nil` for JSON `null`, which `nullMeans`
+    /// explains (such as "no limit").
+    func read(_ field: String, into target: inout Int?, nullMeans: String) throws {
+        guard let value = values[field] else { return }
+        if value is NSNull {
+            target = nil
+            return
+        }
+        guard let number = value as? NSNumber, !Self.isBoolean(number), number.doubleValue >= 1,
+            number.doubleValue < 9.2e18, number.doubleValue == number.doubleValue.rounded()
+        else {
+            let got = Self.describe(value, secret: false)
+            throw Self.error(field, "expected a positive whole number, or null for \(nullMeans), got \(got)")
+        }
+        target = number.intValue
+    }
+
     /// Sets `target` to the field's positive duration.
     func read(_ field: String, into target: inout Duration) throws {
         guard let value = values[field] else { return }

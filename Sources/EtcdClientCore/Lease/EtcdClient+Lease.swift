@@ -81,9 +81,10 @@ extension EtcdClient {
     /// Renews a lease once.
     ///
     /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
-    /// - Returns: the TTL after the renewal.
+    /// - Returns: etcd's answer: the lease, its TTL after the renewal and the response header.
     /// - Throws: `EtcdError` (`.leaseNotFound` when the lease is gone); `CancellationError`.
-    public func renewLease(_ lease: EtcdLeaseID, options: CallOptions? = nil) async throws -> Duration {
+    @discardableResult
+    public func renewLease(_ lease: EtcdLeaseID, options: CallOptions? = nil) async throws -> EtcdLeaseHeartbeat {
         var request = EtcdserverPB.LeaseKeepAliveRequest()
         request.id = lease.rawValue
         let bytes = request.serializedBytes()
@@ -107,7 +108,13 @@ extension EtcdClient {
                     throw FinalError(error: EtcdError(.leaseNotFound, message: "lease \(lease) does not exist"))
                 }
                 leaseDeadlines.record(lease, ttl: .seconds(response.ttl))
-                return .accepted(.seconds(response.ttl))
+                return .accepted(
+                    EtcdLeaseHeartbeat(
+                        lease: lease,
+                        ttl: .seconds(response.ttl),
+                        header: EtcdResponseHeader(response.header)
+                    )
+                )
             }
             try Task.checkCancellation()
             throw GRPCStatus(code: .unavailable, message: "the keep-alive stream ended without an answer")

@@ -17,6 +17,12 @@ public struct EtcdAlarm: Hashable, Sendable {
     /// What it is about.
     public let kind: Kind
 
+    /// An alarm of `kind` for the member `memberID`, to raise or clear.
+    public init(memberID: UInt64, kind: Kind) {
+        self.memberID = memberID
+        self.kind = kind
+    }
+
     init(_ alarm: EtcdserverPB.AlarmMember) {
         memberID = alarm.memberID
         switch alarm.alarm {

@@ -81,7 +81,10 @@ extension EtcdClient {
     public func observeWithService(name: EtcdKey, _ consume: (EtcdKeyValue) async throws -> Void) async throws {
         var request = V3ElectionPB.LeaderRequest()
         request.name = name.bytes
-        try await serverStreamingCall(V3ElectionPB.ElectionService.Observe.self, request) { response in
+        var options = configuration.defaultCallOptions
+        options.timeout = nil  // an observation lasts until the caller ends it
+        try await serverStreamingCall(V3ElectionPB.ElectionService.Observe.self, request, options: options) {
+            response in
             if let kv = response.kv { try await consume(EtcdKeyValue(kv)) }
         }
     }

@@ -3,7 +3,10 @@ import _EtcdWire
 /// One condition of a transaction: a key's value, version, creation or modification revision,
 /// or lease, compared with a given one.
 ///
-/// Write it in the explicit form, such as `.version("k", .equal, 0)` or `.missing("k")`.
+/// Write it in the explicit form, such as `.version("k", .equal, 0)` or `.missing("k")`. A compare over a key
+/// range (etcd 3.3 and later), such as `.modRevision(.prefix("jobs/"), .less, revision)`, holds when it holds for
+/// every key in the range; a range with no key compares as one missing key (version, revisions and lease 0, and a
+/// value compare fails).
 public struct EtcdCompare: Hashable, Sendable {
     /// How the key's current property compares with the given one.
     public enum Operator: Hashable, Sendable {
@@ -25,7 +28,8 @@ public struct EtcdCompare: Hashable, Sendable {
         case lease(Int64)
     }
 
-    let key: EtcdKey
+    /// The key, or the keys, compared.
+    let range: EtcdKeyRange
     let comparison: Operator
     let target: Target
 
@@ -35,27 +39,61 @@ public struct EtcdCompare: Hashable, Sendable {
         _ comparison: Operator,
         _ value: some EtcdValueRepresentable
     ) -> EtcdCompare {
-        EtcdCompare(key: key, comparison: comparison, target: .value(value.etcdValueBytes))
+        EtcdCompare(range: .key(key), comparison: comparison, target: .value(value.etcdValueBytes))
     }
 
     /// Compares the key's version (0 for a missing key).
     public static func version(_ key: EtcdKey, _ comparison: Operator, _ version: Int64) -> EtcdCompare {
-        EtcdCompare(key: key, comparison: comparison, target: .version(version))
+        EtcdCompare(range: .key(key), comparison: comparison, target: .version(version))
     }
 
     /// Compares the key's creation revision (0 for a missing key).
     public static func createRevision(_ key: EtcdKey, _ comparison: Operator, _ revision: Int64) -> EtcdCompare {
-        EtcdCompare(key: key, comparison: comparison, target: .createRevision(revision))
+        EtcdCompare(range: .key(key), comparison: comparison, target: .createRevision(revision))
     }
 
     /// Compares the key's last modification revision (0 for a missing key).
     public static func modRevision(_ key: EtcdKey, _ comparison: Operator, _ revision: Int64) -> EtcdCompare {
-        EtcdCompare(key: key, comparison: comparison, target: .modRevision(revision))
+        EtcdCompare(range: .key(key), comparison: comparison, target: .modRevision(revision))
     }
 
     /// Compares the key's lease (`nil` stands for no lease).
     public static func lease(_ key: EtcdKey, _ comparison: Operator, _ lease: EtcdLeaseID?) -> EtcdCompare {
-        EtcdCompare(key: key, comparison: comparison, target: .lease(lease?.rawValue ?? 0))
+        EtcdCompare(range: .key(key), comparison: comparison, target: .lease(lease?.rawValue ?? 0))
+    }
+
+    /// Compares the value of every key in `range` (an empty range has no value and never matches).
+    public static func value(
+        _ range: EtcdKeyRange,
+        _ comparison: Operator,
+        _ value: some EtcdValueRepresentable
+    ) -> EtcdCompare {
+        EtcdCompare(range: range, comparison: comparison, target: .value(value.etcdValueBytes))
+    }
+
+    /// Compares the version of every key in `range`.
+    public static func version(_ range: EtcdKeyRange, _ comparison: Operator, _ version: Int64) -> EtcdCompare {
+        EtcdCompare(range: range, comparison: comparison, target: .version(version))
+    }
+
+    /// Compares the creation revision of every key in `range`.
+    public static func createRevision(
+        _ range: EtcdKeyRange,
+        _ comparison: Operator,
+        _ revision: Int64
+    ) -> EtcdCompare {
+        EtcdCompare(range: range, comparison: comparison, target: .createRevision(revision))
+    }
+
+    /// Compares the last modification revision of every key in `range`; `.modRevision(.prefix(p),
+    /// .less, r)` holds when no key under `p` changed since `r`.
+    public static func modRevision(_ range: EtcdKeyRange, _ comparison: Operator, _ revision: Int64) -> EtcdCompare {
+        EtcdCompare(range: range, comparison: comparison, target: .modRevision(revision))
+    }
+
+    /// Compares the lease of every key in `range` (`nil` stands for no lease).
+    public static func lease(_ range: EtcdKeyRange, _ comparison: Operator, _ lease: EtcdLeaseID?) -> EtcdCompare {
+        EtcdCompare(range: range, comparison: comparison, target: .lease(lease?.rawValue ?? 0))
     }
 
     /// True when the key does not exist: its creation revision is 0.
@@ -70,7 +108,8 @@ public struct EtcdCompare: Hashable, Sendable {
 
     var message: EtcdserverPB.Compare {
         var compare = EtcdserverPB.Compare()
-        compare.key = key.bytes
+        compare.key = range.start
+        compare.rangeEnd = range.end
         switch comparison {
         case .equal: compare.result = .equal
         case .notEqual: compare.result = .notEqual
