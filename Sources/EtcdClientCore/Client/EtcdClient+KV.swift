@@ -71,12 +71,12 @@ extension EtcdClient {
         let checksOrder = request.consistency == .serializable && configuration.rejectsStaleSerializableReads
         let response = try await call(
             EtcdserverPB.KVService.Range.self,
-            request.message,
+            namespace?.prefixed(request.message) ?? request.message,
             options: options,
             rejection: checksOrder ? { RevisionFloor.staleness(of: $0.header?.revision, below: floor) } : nil
         )
         revisionFloor.raise(to: response.header?.revision)
-        return EtcdGetResponse(response)
+        return EtcdGetResponse(namespace?.stripped(response) ?? response)
     }
 
     /// Counts the keys in a range without reading them.
@@ -125,9 +125,10 @@ extension EtcdClient {
     /// - Throws: `EtcdError` (`.keyNotFound` when keeping the value or lease of a missing key, ...).
     @discardableResult
     public func put(_ request: EtcdPutRequest, options: CallOptions? = nil) async throws -> EtcdPutResponse {
-        let response = try await call(EtcdserverPB.KVService.Put.self, request.message, options: options)
+        let message = namespace?.prefixed(request.message) ?? request.message
+        let response = try await call(EtcdserverPB.KVService.Put.self, message, options: options)
         revisionFloor.raise(to: response.header?.revision)
-        return EtcdPutResponse(response)
+        return EtcdPutResponse(namespace?.stripped(response) ?? response)
     }
 
     /// Deletes one key.
@@ -161,9 +162,10 @@ extension EtcdClient {
     /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
     @discardableResult
     public func delete(_ request: EtcdDeleteRequest, options: CallOptions? = nil) async throws -> EtcdDeleteResponse {
-        let response = try await call(EtcdserverPB.KVService.DeleteRange.self, request.message, options: options)
+        let message = namespace?.prefixed(request.message) ?? request.message
+        let response = try await call(EtcdserverPB.KVService.DeleteRange.self, message, options: options)
         revisionFloor.raise(to: response.header?.revision)
-        return EtcdDeleteResponse(response)
+        return EtcdDeleteResponse(namespace?.stripped(response) ?? response)
     }
 
     /// Runs a transaction: if every condition holds, the `then` operations, otherwise the `else` ones.
@@ -193,13 +195,13 @@ extension EtcdClient {
         let checksOrder = request.isSerializable && configuration.rejectsStaleSerializableReads
         let response = try await call(
             EtcdserverPB.KVService.Txn.self,
-            request.message,
+            namespace?.prefixed(request.message) ?? request.message,
             options: options,
             retry: retry,
             rejection: checksOrder ? { RevisionFloor.staleness(of: $0.header?.revision, below: floor) } : nil
         )
         revisionFloor.raise(to: response.header?.revision)
-        return try EtcdTxnResponse(response)
+        return try EtcdTxnResponse(namespace?.stripped(response) ?? response)
     }
 
     /// Compacts the key-value history: revisions before `revision` can no longer be read or watched.

@@ -14,24 +14,18 @@ public final class EtcdClient: Sendable {
     let watchHub: EtcdWatchHub
     let leaseKeeper: EtcdLeaseKeepAliveHub
     /// When each lease granted or renewed through this client expires without another renewal.
-    let leaseDeadlines = LeaseDeadlines()
+    let leaseDeadlines: LeaseDeadlines
     /// The newest revision seen, below which serializable reads are refused.
-    let revisionFloor = RevisionFloor()
-    /// What the recipes keep per client.
+    let revisionFloor: RevisionFloor
+    /// What the recipes keep per client (per view: their keys are the view's).
     package let attachments = EtcdClientAttachments()
-    /// Whether the client is open, closing or closed, and who waits for it to be closed.
-    private let lifecycle = Mutex(Lifecycle())
-
-    private struct Lifecycle {
-        enum Phase {
-            case open
-            case closing
-            case closed
-        }
-
-        var phase = Phase.open
-        var closeWaiters: [UnsafeContinuation<Void, Never>] = []
-    }
+    /// The key prefix of a namespaced view (see ``namespaced(_:)``); `nil` for the client itself.
+    let namespace: KeyNamespace?
+    /// Whether this is a view of another client, which closing either closes, and which closes nothing when
+    /// released.
+    private let isView: Bool
+    /// Whether the client is open, closing or closed, and who waits for it to be closed; shared with its views.
+    private let lifecycle: ClientLifecycle
 
     /// Creates a client. It connects on the first call.
     ///
@@ -46,6 +40,11 @@ public final class EtcdClient: Sendable {
             )
         }
         self.configuration = configuration
+        self.namespace = nil
+        self.isView = false
+        self.lifecycle = ClientLifecycle()
+        self.leaseDeadlines = LeaseDeadlines()
+        self.revisionFloor = RevisionFloor()
         self.channel = try EtcdChannel(configuration: configuration)
         self.watchHub = EtcdWatchHub(channel: channel)
         self.leaseKeeper = EtcdLeaseKeepAliveHub(channel: channel, deadlines: leaseDeadlines)
@@ -57,9 +56,43 @@ public final class EtcdClient: Sendable {
         }
     }
 
+    /// A view of `base` under `namespace`: the same connections, watches, keep-alives and lifecycle.
+    private init(viewOf base: EtcdClient, namespace: KeyNamespace) {
+        configuration = base.configuration
+        channel = base.channel
+        watchHub = base.watchHub
+        leaseKeeper = base.leaseKeeper
+        leaseDeadlines = base.leaseDeadlines
+        revisionFloor = base.revisionFloor
+        lifecycle = base.lifecycle
+        self.namespace = namespace
+        isView = true
+    }
+
+    /// A view of this client under a key prefix, as Go's `clientv3/namespace`: every key, range and name given
+    /// to the view gets `prefix` in front, and every key it returns (responses, previous values, watch events,
+    /// lease keys) comes back without it. A range never leaves the prefix: ``EtcdKeyRange/all`` and
+    /// ``EtcdKeyRange/from(_:)`` end where the prefix ends. Transactions (compares, nested transactions included)
+    /// are rewritten the same way. Leases, cluster, maintenance and auth calls pass through unchanged.
+    ///
+    /// The view shares this client's connections, watch stream and keep-alives, so it costs nothing to make;
+    /// closing the view or the client closes both. The recipes (sessions, mutexes, elections, STM, queues,
+    /// barriers, the mirror) work on a view unchanged, with their keys inside the prefix. A view of a view nests
+    /// the prefixes.
+    ///
+    /// - Parameter prefix: the prefix; an empty one returns this client.
+    public func namespaced(_ prefix: EtcdKey) -> EtcdClient {
+        guard !prefix.bytes.isEmpty else { return self }
+        return EtcdClient(viewOf: self, namespace: KeyNamespace(prefix: (namespace?.prefix ?? []) + prefix.bytes))
+    }
+
+    /// The key prefix of this view (see ``namespaced(_:)``); empty for a client that is not a view.
+    public var keyPrefix: EtcdKey { EtcdKey(bytes: namespace?.prefix ?? []) }
+
     /// A client released without ``close()`` closes itself in the background and logs a warning: its
-    /// connections and tasks would otherwise live on.
+    /// connections and tasks would otherwise live on. A view released closes nothing.
     deinit {
+        guard !isView else { return }
         let wasOpen = lifecycle.withLock { state -> Bool in
             guard case .open = state.phase else { return false }
             state.phase = .closing
@@ -145,6 +178,27 @@ public final class EtcdClient: Sendable {
         await channel.close()
         await channel.backgroundTasks.cancelAndWait()
         await channel.logger.finish()
+    }
+}
+
+/// Whether a client is open, closing or closed, and who waits for it to be closed: one per client, shared with its
+/// views.
+private final class ClientLifecycle: Sendable {
+    enum Phase {
+        case open
+        case closing
+        case closed
+    }
+
+    struct State {
+        var phase = Phase.open
+        var closeWaiters: [UnsafeContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    func withLock<Result>(_ body: (inout State) -> Result) -> Result {
+        state.withLock { body(&$0) }
     }
 }
 

@@ -43,6 +43,18 @@ public struct EtcdKeyValue: Hashable, Sendable, CustomStringConvertible {
         )
     }
 
+    /// The key-value with its key rewritten by `transform`.
+    func mapKey(_ transform: ([UInt8]) -> [UInt8]) -> EtcdKeyValue {
+        EtcdKeyValue(
+            key: EtcdKey(bytes: transform(key.bytes)),
+            value: value,
+            createRevision: createRevision,
+            modRevision: modRevision,
+            version: version,
+            lease: lease
+        )
+    }
+
     /// The value as text, or `nil` when it is not valid UTF-8.
     public var stringValue: String? {
         String(validating: value, as: UTF8.self)

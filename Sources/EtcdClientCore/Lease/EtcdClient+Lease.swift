@@ -125,7 +125,8 @@ extension EtcdClient {
     ///
     /// - Parameters:
     ///   - lease: the lease.
-    ///   - includeKeys: whether to list the keys attached to it. Defaults to `false`.
+    ///   - includeKeys: whether to list the keys attached to it (on a namespaced view, those inside its prefix,
+    ///     without it). Defaults to `false`.
     ///   - options: this call's timeout, metadata and leader requirement; `nil` (the default) uses
     ///     ``Configuration/defaultCallOptions``.
     /// - Throws: `EtcdError`; `CancellationError`.
@@ -137,9 +138,9 @@ extension EtcdClient {
         var request = EtcdserverPB.LeaseTimeToLiveRequest()
         request.id = lease.rawValue
         request.keys = includeKeys
-        let answer = EtcdLeaseTimeToLive(
-            try await call(EtcdserverPB.LeaseService.LeaseTimeToLive.self, request, options: options)
-        )
+        var response = try await call(EtcdserverPB.LeaseService.LeaseTimeToLive.self, request, options: options)
+        if let namespace { response.keys = namespace.stripped(leaseKeys: response.keys) }
+        let answer = EtcdLeaseTimeToLive(response)
         if let remaining = answer.remainingTTL { leaseDeadlines.record(lease, ttl: remaining) }
         return answer
     }

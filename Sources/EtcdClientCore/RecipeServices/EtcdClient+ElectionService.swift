@@ -38,13 +38,12 @@ extension EtcdClient {
         value: some EtcdValueRepresentable
     ) async throws -> EtcdServiceLeaderKey {
         var request = V3ElectionPB.CampaignRequest()
-        request.name = name.bytes
+        request.name = namespace?.prefixed(name.bytes) ?? name.bytes
         request.lease = lease.rawValue
         request.value = value.etcdValueBytes
         let options = CallOptions(timeout: nil)
-        return EtcdServiceLeaderKey(
-            try await call(V3ElectionPB.ElectionService.Campaign.self, request, options: options).leader
-        )
+        let leader = try await call(V3ElectionPB.ElectionService.Campaign.self, request, options: options).leader
+        return EtcdServiceLeaderKey(namespace.map { $0.stripped(leader) } ?? leader)
     }
 
     /// Proclaims a new value as the leader, through the election service.
@@ -52,7 +51,7 @@ extension EtcdClient {
     /// - Throws: `EtcdError` (the server's "not leader" error when the key no longer leads).
     public func proclaimWithService(_ leader: EtcdServiceLeaderKey, value: some EtcdValueRepresentable) async throws {
         var request = V3ElectionPB.ProclaimRequest()
-        request.leader = leader.message
+        request.leader = namespace?.prefixed(leader.message) ?? leader.message
         request.value = value.etcdValueBytes
         _ = try await call(V3ElectionPB.ElectionService.Proclaim.self, request)
     }
@@ -62,7 +61,7 @@ extension EtcdClient {
     /// - Throws: `EtcdError`.
     public func resignWithService(_ leader: EtcdServiceLeaderKey) async throws {
         var request = V3ElectionPB.ResignRequest()
-        request.leader = leader.message
+        request.leader = namespace?.prefixed(leader.message) ?? leader.message
         _ = try await call(V3ElectionPB.ElectionService.Resign.self, request)
     }
 
@@ -71,8 +70,9 @@ extension EtcdClient {
     /// - Throws: `EtcdError` (the server's "no leader" error when nobody leads).
     public func leaderWithService(name: EtcdKey) async throws -> EtcdKeyValue? {
         var request = V3ElectionPB.LeaderRequest()
-        request.name = name.bytes
-        return try await call(V3ElectionPB.ElectionService.Leader.self, request).kv.map(EtcdKeyValue.init)
+        request.name = namespace?.prefixed(name.bytes) ?? name.bytes
+        let leader = try await call(V3ElectionPB.ElectionService.Leader.self, request).kv
+        return (namespace.map { $0.stripped(leader) } ?? leader).map(EtcdKeyValue.init)
     }
 
     /// Follows an election's leaders through the election service's server stream; `consume` gets each leader.
@@ -80,12 +80,14 @@ extension EtcdClient {
     /// - Throws: `EtcdError`, or what `consume` throws; the stream is reset in either case.
     public func observeWithService(name: EtcdKey, _ consume: (EtcdKeyValue) async throws -> Void) async throws {
         var request = V3ElectionPB.LeaderRequest()
-        request.name = name.bytes
+        request.name = namespace?.prefixed(name.bytes) ?? name.bytes
         var options = configuration.defaultCallOptions
         options.timeout = nil  // an observation lasts until the caller ends it
         try await serverStreamingCall(V3ElectionPB.ElectionService.Observe.self, request, options: options) {
             response in
-            if let kv = response.kv { try await consume(EtcdKeyValue(kv)) }
+            if let kv = response.kv {
+                try await consume(EtcdKeyValue(kv).mapKey { namespace?.stripped(key: $0) ?? $0 })
+            }
         }
     }
 }

@@ -16,10 +16,12 @@ extension EtcdClient {
         lease: EtcdLeaseID
     ) async throws -> (key: EtcdKey, header: EtcdResponseHeader) {
         var request = V3LockPB.LockRequest()
-        request.name = name.bytes
+        request.name = namespace?.prefixed(name.bytes) ?? name.bytes
         request.lease = lease.rawValue
         let response = try await call(V3LockPB.LockService.Lock.self, request, options: CallOptions(timeout: nil))
-        return (EtcdKey(bytes: response.key), EtcdResponseHeader(response.header))
+        return (
+            EtcdKey(bytes: namespace?.stripped(key: response.key) ?? response.key), EtcdResponseHeader(response.header)
+        )
     }
 
     /// Releases a lock taken with ``lockWithService(name:lease:)``.
@@ -28,7 +30,7 @@ extension EtcdClient {
     @discardableResult
     public func unlockWithService(key: EtcdKey) async throws -> EtcdResponseHeader {
         var request = V3LockPB.UnlockRequest()
-        request.key = key.bytes
+        request.key = namespace?.prefixed(key.bytes) ?? key.bytes
         return EtcdResponseHeader(try await call(V3LockPB.LockService.Unlock.self, request).header)
     }
 }

@@ -19,9 +19,16 @@ extension EtcdClient {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (EtcdWatchResponses) async throws -> Result
     ) async throws -> Result {
-        let (id, createdRevision, responses) = try await watchHub.register(request)
+        let (id, createdRevision, responses) = try await watchHub.register(namespace?.prefixed(request) ?? request)
         defer { watchHub.unregister(id) }
-        return try await body(EtcdWatchResponses(responses: responses, hub: watchHub, createdRevision: createdRevision))
+        return try await body(
+            EtcdWatchResponses(
+                responses: responses,
+                hub: watchHub,
+                createdRevision: createdRevision,
+                namespace: namespace
+            )
+        )
     }
 
     /// Watches a key, a prefix, a range, every key from one on, or every key.

@@ -32,6 +32,11 @@ public struct EtcdWatchEvent: Hashable, Sendable {
 
     /// The revision of the change.
     public var revision: Int64 { keyValue.modRevision }
+
+    /// The event with its keys rewritten by `transform`.
+    func mapKeys(_ transform: ([UInt8]) -> [UInt8]) -> EtcdWatchEvent {
+        EtcdWatchEvent(kind: kind, keyValue: keyValue.mapKey(transform), previous: previous?.mapKey(transform))
+    }
 }
 
 /// What one watch delivers at a time: the events of one or more revisions, or a progress notification.
@@ -50,6 +55,11 @@ public struct EtcdWatchResponse: Hashable, Sendable {
 
     /// Whether this is a progress notification (no events).
     public var isProgressNotification: Bool { events.isEmpty }
+
+    /// The response with the keys of its events rewritten by `transform`.
+    func mapKeys(_ transform: ([UInt8]) -> [UInt8]) -> EtcdWatchResponse {
+        EtcdWatchResponse(header: header, events: events.map { $0.mapKeys(transform) })
+    }
 }
 
 /// Which events a watch leaves out, at the server.

@@ -15,10 +15,19 @@ public struct EtcdWatchResponses: AsyncSequence, Sendable {
     /// The store revision when the server created the watch: a watch from "now" reports changes after it.
     public let createdRevision: Int64
 
-    init(responses: AsyncThrowingStream<EtcdWatchResponse, any Error>, hub: EtcdWatchHub, createdRevision: Int64) {
+    /// The namespace whose prefix comes off the keys of the events, if any.
+    private let namespace: KeyNamespace?
+
+    init(
+        responses: AsyncThrowingStream<EtcdWatchResponse, any Error>,
+        hub: EtcdWatchHub,
+        createdRevision: Int64,
+        namespace: KeyNamespace?
+    ) {
         self.responses = responses
         self.hub = hub
         self.createdRevision = createdRevision
+        self.namespace = namespace
     }
 
     /// Asks the server for a progress notification: a response without events carrying the server's current
@@ -30,19 +39,21 @@ public struct EtcdWatchResponses: AsyncSequence, Sendable {
 
     /// Creates the iterator.
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: EtcdStreamIterator(responses))
+        AsyncIterator(base: EtcdStreamIterator(responses), namespace: namespace)
     }
 
     /// Iterates the responses.
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: EtcdStreamIterator<EtcdWatchResponse>
+        let namespace: KeyNamespace?
 
         /// The next response, or `nil` after the watch ended because its closure is being left.
         ///
         /// - Throws: why the watch ended (see ``EtcdWatchResponses``); `CancellationError` when the task is
         ///   cancelled.
         public mutating func next() async throws -> EtcdWatchResponse? {
-            try await base.next()
+            guard let response = try await base.next() else { return nil }
+            return namespace?.stripped(response) ?? response
         }
     }
 }
