@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "EtcdClientCore", targets: ["EtcdClientCore"]),
         .library(name: "EtcdConcurrency", targets: ["EtcdConcurrency"]),
         .library(name: "EtcdMirror", targets: ["EtcdMirror"]),
+        .executable(name: "etcd-swift", targets: ["EtcdSwiftTool"]),
         .executable(name: "etcd-bench", targets: ["EtcdBench"]),
         .executable(name: "etcd-demo", targets: ["EtcdDemo"]),
         .executable(name: "etcd-bank-transfer", targets: ["EtcdBankTransfer"]),
@@ -38,6 +39,12 @@ let package = Package(
         ),
         .target(name: "EtcdConcurrency", dependencies: ["EtcdClientCore"], swiftSettings: swiftSettings),
         .target(name: "EtcdMirror", dependencies: ["EtcdClientCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "EtcdCommandLine",
+            dependencies: ["EtcdClientCore", "EtcdConcurrency", "EtcdMirror"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "EtcdSwiftTool", dependencies: ["EtcdCommandLine"], swiftSettings: swiftSettings),
         .target(
             name: "_EtcdTestSupport",
             dependencies: ["EtcdClientCore"],

@@ -38,16 +38,28 @@ extension EtcdClient {
     ///
     /// - Throws: `EtcdError` (`.userNotFound`, ...).
     public func user(_ name: String) async throws -> [String] {
+        try await userWithHeader(name).roles
+    }
+
+    /// ``user(_:)`` with the response header (for tools that print it).
+    package func userWithHeader(_ name: String) async throws -> (header: EtcdResponseHeader, roles: [String]) {
         var request = EtcdserverPB.AuthUserGetRequest()
         request.name = name
-        return try await call(EtcdserverPB.AuthService.UserGet.self, request).roles
+        let response = try await call(EtcdserverPB.AuthService.UserGet.self, request)
+        return (EtcdResponseHeader(response.header), response.roles)
     }
 
     /// Every user's name.
     ///
     /// - Throws: `EtcdError`.
     public func users() async throws -> [String] {
-        try await call(EtcdserverPB.AuthService.UserList.self, EtcdserverPB.AuthUserListRequest()).users
+        try await usersWithHeader().users
+    }
+
+    /// ``users()`` with the response header (for tools that print it).
+    package func usersWithHeader() async throws -> (header: EtcdResponseHeader, users: [String]) {
+        let response = try await call(EtcdserverPB.AuthService.UserList.self, EtcdserverPB.AuthUserListRequest())
+        return (EtcdResponseHeader(response.header), response.users)
     }
 
     /// Deletes a user.
@@ -107,16 +119,32 @@ extension EtcdClient {
     ///
     /// - Throws: `EtcdError` (`.roleNotFound`, ...).
     public func role(_ name: String) async throws -> [EtcdPermission] {
+        try await roleWithHeader(name).permissions
+    }
+
+    /// ``role(_:)`` with the response header (for tools that print it).
+    package func roleWithHeader(
+        _ name: String
+    ) async throws -> (
+        header: EtcdResponseHeader, permissions: [EtcdPermission]
+    ) {
         var request = EtcdserverPB.AuthRoleGetRequest()
         request.role = name
-        return try await call(EtcdserverPB.AuthService.RoleGet.self, request).perm.map(EtcdPermission.init)
+        let response = try await call(EtcdserverPB.AuthService.RoleGet.self, request)
+        return (EtcdResponseHeader(response.header), response.perm.map(EtcdPermission.init))
     }
 
     /// Every role's name.
     ///
     /// - Throws: `EtcdError`.
     public func roles() async throws -> [String] {
-        try await call(EtcdserverPB.AuthService.RoleList.self, EtcdserverPB.AuthRoleListRequest()).roles
+        try await rolesWithHeader().roles
+    }
+
+    /// ``roles()`` with the response header (for tools that print it).
+    package func rolesWithHeader() async throws -> (header: EtcdResponseHeader, roles: [String]) {
+        let response = try await call(EtcdserverPB.AuthService.RoleList.self, EtcdserverPB.AuthRoleListRequest())
+        return (EtcdResponseHeader(response.header), response.roles)
     }
 
     /// Deletes a role.

@@ -16,7 +16,7 @@ extension Duration {
     ///
     /// Returns `nil` for other text, and for a duration beyond Go's range (about 292 years). Fractions of a
     /// nanosecond are dropped, as Go drops them.
-    init?(goSyntax text: String) {
+    package init?(goSyntax text: String) {
         var rest = Substring(text)
         var sign: Int64 = 1
         if let first = rest.first, first == "-" || first == "+" {

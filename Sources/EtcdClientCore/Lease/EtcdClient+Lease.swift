@@ -150,11 +150,20 @@ extension EtcdClient {
     /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Throws: `EtcdError`; `CancellationError`.
     public func leases(options: CallOptions? = nil) async throws -> [EtcdLeaseID] {
+        try await leasesWithHeader(options: options).leases
+    }
+
+    /// ``leases(options:)`` with the response header (for tools that print it).
+    package func leasesWithHeader(
+        options: CallOptions? = nil
+    ) async throws -> (
+        header: EtcdResponseHeader, leases: [EtcdLeaseID]
+    ) {
         let response = try await call(
             EtcdserverPB.LeaseService.LeaseLeases.self,
             EtcdserverPB.LeaseLeasesRequest(),
             options: options
         )
-        return response.leases.map { EtcdLeaseID(rawValue: $0.id) }
+        return (EtcdResponseHeader(response.header), response.leases.map { EtcdLeaseID(rawValue: $0.id) })
     }
 }

@@ -33,6 +33,16 @@ extension EtcdClient {
     ///   - options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
     public func alarms(at endpoint: EtcdEndpoint? = nil, options: CallOptions? = nil) async throws -> [EtcdAlarm] {
+        try await alarmsWithHeader(at: endpoint, options: options).alarms
+    }
+
+    /// ``alarms(at:options:)`` with the response header (for tools that print it).
+    package func alarmsWithHeader(
+        at endpoint: EtcdEndpoint? = nil,
+        options: CallOptions? = nil
+    ) async throws -> (
+        header: EtcdResponseHeader, alarms: [EtcdAlarm]
+    ) {
         var request = EtcdserverPB.AlarmRequest()
         request.action = .get
         // Listing alarms changes nothing (Alarm is a write only when it activates or deactivates one).
@@ -43,7 +53,7 @@ extension EtcdClient {
             retry: .idempotent,
             at: endpoint
         )
-        return response.alarms.map(EtcdAlarm.init)
+        return (EtcdResponseHeader(response.header), response.alarms.map(EtcdAlarm.init))
     }
 
     /// Raises an alarm for a member, as the member itself does when its database reaches its quota: with
