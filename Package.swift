@@ -94,6 +94,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "EtcdCommandLineTests",
+            dependencies: ["EtcdCommandLine", "EtcdClientCore", "_EtcdTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "EtcdIntegrationTests",
             dependencies: [
                 "EtcdClientCore", "EtcdConcurrency", "EtcdMirror", "_EtcdTestSupport", "_EtcdTransport", "_EtcdWire",

@@ -43,9 +43,10 @@ public enum EtcdSwiftTool {
         }
     }
 
-    /// etcdctl's exit status for a failed call: a member that could not be reached is a bad connection.
+    /// etcdctl's exit status for a failed call: what fails while etcdctl connects (a member that cannot be
+    /// reached, TLS, credentials refused) is a bad connection.
     static func exitCode(for error: EtcdError) -> ExitCode {
-        error.code == .connectionFailed || error.code == .tlsFailed ? .badConnection : .error
+        [.connectionFailed, .tlsFailed, .authenticationFailed].contains(error.code) ? .badConnection : .error
     }
 
     private static func run(_ arguments: [String], environment: [String: String], output: TerminalOutput) async throws {

@@ -14,9 +14,23 @@ package final class EtcdTestBackgroundProcess: Sendable {
     private let state = Mutex(State())
 
     /// Starts `name` (found as ``EtcdTestBinaries/path(of:package:)`` finds it) with `arguments`.
-    package init(_ name: String, package: String, arguments: [String], environment: [String: String] = [:]) throws {
+    package convenience init(
+        _ name: String,
+        package: String,
+        arguments: [String],
+        environment: [String: String] = [:]
+    ) throws {
+        try self.init(
+            path: try EtcdTestBinaries.path(of: name, package: package),
+            arguments: arguments,
+            environment: environment
+        )
+    }
+
+    /// Starts the executable at `path` with `arguments`.
+    package init(path: String, arguments: [String], environment: [String: String] = [:]) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try EtcdTestBinaries.path(of: name, package: package))
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()

@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 
 /// Finds and runs the etcd binaries the tests use.
 package enum EtcdTestBinaries {
@@ -25,8 +27,44 @@ package enum EtcdTestBinaries {
         environment: [String: String] = [:],
         input: [UInt8]? = nil
     ) throws -> [UInt8] {
+        let result = try capture(
+            try path(of: name, package: package),
+            arguments: arguments,
+            environment: environment,
+            input: input
+        )
+        guard result.status == 0 else {
+            throw EtcdTestSupportError(
+                "\(name) \(arguments.joined(separator: " ")) exited with \(result.status): \(result.errorText)"
+            )
+        }
+        return result.output
+    }
+
+    /// What a finished process printed, and how it ended.
+    package struct Outcome: Sendable, Equatable {
+        /// Its standard output.
+        package var output: [UInt8]
+        /// Its standard error.
+        package var errors: [UInt8]
+        /// Its exit status.
+        package var status: Int32
+
+        /// The standard output as text.
+        package var text: String { String(decoding: output, as: UTF8.self) }
+        /// The standard error as text.
+        package var errorText: String { String(decoding: errors, as: UTF8.self) }
+    }
+
+    /// Runs the executable at `path` to completion, feeding it `input`, and returns what it printed and its status.
+    package static func capture(
+        _ path: String,
+        arguments: [String],
+        environment: [String: String] = [:],
+        input: [UInt8]? = nil
+    ) throws -> Outcome {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try path(of: name, package: package))
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()
@@ -40,15 +78,35 @@ package enum EtcdTestBinaries {
             stdin.fileHandleForWriting.write(Data(input))
             try stdin.fileHandleForWriting.close()
         }
+        // Standard error is read on its own thread, so that a full pipe of one never blocks the other.
+        let errorData = Mutex(Data())
+        let errorDone = DispatchSemaphore(value: 0)
+        let errorHandle = errors.fileHandleForReading
+        Thread {
+            let data = errorHandle.readDataToEndOfFile()
+            errorData.withLock { $0 = data }
+            errorDone.signal()
+        }.start()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        errorDone.wait()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw EtcdTestSupportError(
-                "\(name) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): "
-                    + String(decoding: errorData, as: UTF8.self)
-            )
-        }
-        return Array(outputData)
+        return Outcome(
+            output: Array(outputData),
+            errors: Array(errorData.withLock { $0 }),
+            status: process.terminationStatus
+        )
+    }
+
+    /// The path of the `etcd-swift` tool built with the tests: beside the test bundle.
+    ///
+    /// - Throws: ``EtcdTestSupportError`` when it was not built.
+    package static func toolPath() throws -> String {
+        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [
+            bundleDirectory.appendingPathComponent("etcd-swift").path,
+            bundleDirectory.deletingLastPathComponent().appendingPathComponent("etcd-swift").path,
+        ]
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        throw EtcdTestSupportError("etcd-swift was not built beside the tests (looked at \(candidates))")
     }
 }

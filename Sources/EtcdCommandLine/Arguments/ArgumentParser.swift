@@ -7,7 +7,7 @@ enum ArgumentParser {
     ///
     /// - Parameter stopAtFirstPositional: after this many positional arguments, the rest are positional even when
     ///   they look like flags (for `lock NAME command --its-flags`); `nil` parses flags everywhere.
-    /// - Throws: ``CommandError`` (``ExitCode/badArgs``) for an unknown flag or a missing value.
+    /// - Throws: ``CommandError`` (``ExitCode/error``, as cobra exits) for an unknown flag or a missing value.
     static func parse(
         _ arguments: [String],
         specs: [FlagSpec],
@@ -22,7 +22,7 @@ enum ArgumentParser {
         func nextValue(for name: String) throws(CommandError) -> String {
             index += 1
             guard index < arguments.count else {
-                throw CommandError(.badArgs, "flag needs an argument: --\(name)")
+                throw CommandError(.error, "flag needs an argument: --\(name)")
             }
             return arguments[index]
         }
@@ -41,7 +41,7 @@ enum ArgumentParser {
             if argument.hasPrefix("--") {
                 let body = argument.dropFirst(2)
                 let name = String(body.prefix { $0 != "=" })
-                guard let spec = parsed.specs[name] else { throw CommandError(.badArgs, "unknown flag: --\(name)") }
+                guard let spec = parsed.specs[name] else { throw CommandError(.error, "unknown flag: --\(name)") }
                 if let equals = body.firstIndex(of: "=") {
                     parsed.set(name, String(body[body.index(after: equals)...]))
                 } else if spec.kind == .bool {
@@ -53,7 +53,7 @@ enum ArgumentParser {
                 let body = argument.dropFirst()
                 let letter = body.first!
                 guard let spec = byShorthand[letter] else {
-                    throw CommandError(.badArgs, "unknown shorthand flag: '\(letter)' in \(argument)")
+                    throw CommandError(.error, "unknown shorthand flag: '\(letter)' in \(argument)")
                 }
                 let rest = body.dropFirst()
                 if spec.kind == .bool {

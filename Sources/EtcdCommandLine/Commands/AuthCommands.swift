@@ -10,7 +10,16 @@ enum AuthEnableCommand: ToolCommand {
         guard context.positionals.isEmpty else {
             throw CommandError(.badArgs, "auth enable command does not accept any arguments")
         }
-        try await context.withClient { try await $0.enableAuthentication() }
+        try await context.withClient { client in
+            do {
+                try await client.enableAuthentication()
+            } catch let error as EtcdError where error.code == .rootRoleNotExist {
+                // As etcdctl: the root role is made and granted to root, then authentication is turned on.
+                try await client.addRole("root")
+                try await client.grantRole("root", toUser: "root")
+                try await client.enableAuthentication()
+            }
+        }
         context.print("Authentication Enabled\n")
     }
 }

@@ -33,22 +33,23 @@ struct TxnScript {
     ///   a compare or request.
     func transaction(prompt: (String) -> Void) throws(CommandError) -> EtcdTxnRequest {
         prompt("compares:")
-        let compares = try section().map { line throws(CommandError) in try Self.compare(line) }
+        let compares = try section(Self.compare)
         prompt("success requests (get, put, del):")
-        let success = try section().map { line throws(CommandError) in try Self.operation(line) }
+        let success = try section(Self.operation)
         prompt("failure requests (get, put, del):")
-        let failure = try section().map { line throws(CommandError) in try Self.operation(line) }
+        let failure = try section(Self.operation)
         return EtcdTxnRequest(if: compares, then: success, else: failure)
     }
 
-    /// The non-blank lines up to the next blank one.
-    private func section() throws(CommandError) -> [String] {
-        var found: [String] = []
+    /// The lines up to the next blank one, each parsed by `parse` as it is read (as etcdctl does, so that a bad
+    /// line is reported before the input ends).
+    private func section<Item>(_ parse: (String) throws(CommandError) -> Item) throws(CommandError) -> [Item] {
+        var found: [Item] = []
         while true {
             guard let raw = nextLine(), raw.hasSuffix("\n") else { throw CommandError(.invalidInput, "EOF") }
             let line = raw.trimmingWhitespace
             if line.isEmpty { return found }
-            found.append(line)
+            found.append(try parse(line))
         }
     }
 

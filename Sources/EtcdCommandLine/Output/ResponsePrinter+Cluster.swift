@@ -191,7 +191,10 @@ extension ResponsePrinter {
         case .simple: return alarms.map { "memberID:\($0.memberID) alarm:\(Self.alarmName($0.kind)) \n" }.joined()
         case .json:
             var object = GoJSONObject()
-            object.add("header", Self.json(header), omitEmpty: false)
+            // etcd sends no header with an empty alarm list, and etcdctl then prints none.
+            if header != EtcdResponseHeader(clusterID: 0, memberID: 0, revision: 0, raftTerm: 0) {
+                object.add("header", Self.json(header), omitEmpty: false)
+            }
             object.add(
                 "alarms",
                 .array(

@@ -1,0 +1,135 @@
+import EtcdClientCore
+import Foundation
+import Testing
+import _EtcdTestSupport
+
+/// Two fresh one-member clusters driven in lockstep, one by etcdctl and one by etcd-swift: the same commands on the
+/// same history give the same revisions, so outputs compare byte for byte once each cluster's own numbers (cluster
+/// and member IDs, ports, lease IDs, timings) are replaced by names.
+struct TwinClusters {
+    /// One side: a tool and its cluster.
+    struct Side {
+        let tool: String
+        let baseArguments: [String]
+        let cluster: EtcdTestCluster
+        /// Text to replace by a name in this side's output, longest first.
+        var replacements: [(String, String)] = []
+
+        func run(_ arguments: [String], input: String?) throws -> EtcdTestBinaries.Outcome {
+            try EtcdTestBinaries.capture(
+                tool,
+                arguments: baseArguments + arguments,
+                environment: ["ETCDCTL_API": "3"],
+                input: input.map { Array($0.utf8) }
+            )
+        }
+
+        func normalized(_ text: String) -> String {
+            var text = text
+            for (value, name) in replacements.sorted(by: { $0.0.count > $1.0.count }) {
+                text = text.replacingOccurrences(of: value, with: name)
+            }
+            return text.replacing(/took = [0-9.]+[µnm]?s/, with: "took = T")
+                .replacing(/"took":"[^"]*"/, with: "\"took\":\"T\"")
+                .replacing(/"Took" : [0-9.]+[µnm]?s/, with: "\"Took\" : T")
+        }
+
+        mutating func learn(_ value: UInt64, as name: String) {
+            replacements += [
+                (String(value), name), (String(value, radix: 16), name + "-HEX"),
+                (String(Int64(bitPattern: value)), name),
+            ]
+        }
+    }
+
+    var go: Side
+    var swift: Side
+
+    init(go goCluster: EtcdTestCluster, swift swiftCluster: EtcdTestCluster) async throws {
+        go = Side(
+            tool: try EtcdTestBinaries.path(of: "etcdctl", package: "etcd-client"),
+            baseArguments: ["--endpoints=\(goCluster.members[0].clientURL)"],
+            cluster: goCluster
+        )
+        swift = Side(
+            tool: try EtcdTestBinaries.toolPath(),
+            baseArguments: ["--endpoints=\(swiftCluster.members[0].clientURL)"],
+            cluster: swiftCluster
+        )
+        for index in [0, 1] {
+            let cluster = index == 0 ? goCluster : swiftCluster
+            let status = try await withEtcdClient(configuration: cluster.clientConfiguration) { try await $0.status() }
+            var side = index == 0 ? go : swift
+            side.learn(status.header.clusterID, as: "CLUSTER")
+            side.learn(status.header.memberID, as: "MEMBER")
+            side.replacements += [
+                (String(cluster.members[0].clientPort), "CLIENT-PORT"),
+                (String(cluster.members[0].peerPort), "PEER-PORT"),
+            ]
+            if index == 0 { go = side } else { swift = side }
+        }
+    }
+
+    /// Runs `arguments` with both tools and expects the same standard output, the same `Error:` line and the same
+    /// exit status.
+    ///
+    /// - Returns: both outcomes, not normalized (etcdctl's first), for steps that learn IDs from them.
+    @discardableResult
+    func expectSame(
+        _ arguments: [String],
+        input: String? = nil,
+        comparingOutput: Bool = true,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> (go: EtcdTestBinaries.Outcome, swift: EtcdTestBinaries.Outcome) {
+        let goOutcome = try go.run(arguments, input: input)
+        let swiftOutcome = try swift.run(arguments, input: input)
+        let command = arguments.joined(separator: " ")
+        if comparingOutput {
+            #expect(
+                go.normalized(goOutcome.text) == swift.normalized(swiftOutcome.text),
+                "stdout of \(command)",
+                sourceLocation: sourceLocation
+            )
+        }
+        #expect(goOutcome.status == swiftOutcome.status, "exit status of \(command)", sourceLocation: sourceLocation)
+        #expect(
+            Self.errorLine(go.normalized(goOutcome.errorText))
+                == Self.errorLine(swift.normalized(swiftOutcome.errorText)),
+            "error of \(command): \(goOutcome.errorText) / \(swiftOutcome.errorText)",
+            sourceLocation: sourceLocation
+        )
+        return (goOutcome, swiftOutcome)
+    }
+
+    /// Waits until both members applied the same number of raft entries (etcd publishes its own attributes and
+    /// the cluster version after starting, at its own pace), so that `endpoint status` compares.
+    func waitUntilInStep() async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let indexes = try await [go.cluster, swift.cluster].asyncMap { cluster in
+                try await withEtcdClient(configuration: cluster.clientConfiguration) {
+                    try await $0.status().raftAppliedIndex
+                }
+            }
+            if indexes[0] == indexes[1] { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the twin clusters' raft indexes never matched")
+    }
+
+    /// The `Error: ...` line of standard error (etcdctl also logs retries as JSON lines there), or the whole text
+    /// for the reports etcdctl writes there (`endpoint health`).
+    private static func errorLine(_ text: String) -> String {
+        let lines = text.split(separator: "\n").filter { !$0.hasPrefix("{\"level\"") }
+        return lines.first { $0.hasPrefix("Error:") }.map(String.init) ?? lines.joined(separator: "\n")
+    }
+}
+
+extension Array {
+    /// `transform` of each element, in order.
+    fileprivate func asyncMap<Result>(_ transform: (Element) async throws -> Result) async rethrows -> [Result] {
+        var results: [Result] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}
