@@ -43,10 +43,10 @@ public enum EtcdSwiftTool {
         }
     }
 
-    /// etcdctl's exit status for a failed call: what fails while etcdctl connects (a member that cannot be
-    /// reached, TLS, credentials refused) is a bad connection.
+    /// etcdctl's exit status for a failed call: refused credentials fail etcdctl's connection (a bad
+    /// connection); anything else, an unreachable member included (etcdctl waits out its timeout), is an error.
     static func exitCode(for error: EtcdError) -> ExitCode {
-        [.connectionFailed, .tlsFailed, .authenticationFailed].contains(error.code) ? .badConnection : .error
+        error.code == .authenticationFailed ? .badConnection : .error
     }
 
     private static func run(_ arguments: [String], environment: [String: String], output: TerminalOutput) async throws {

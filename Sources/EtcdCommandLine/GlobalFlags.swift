@@ -100,7 +100,11 @@ enum GlobalFlags {
         let password = arguments.string("password")
         if !password.isEmpty { return .password(username: user, password: password) }
         guard let colon = user.firstIndex(of: ":") else {
-            throw CommandError(.badArgs, "--user needs a password: give it as --user name:password or --password")
+            // As etcdctl: the password is asked for on standard output and read from standard input.
+            TerminalOutput().out("Password: ")
+            let typed = readLine() ?? ""
+            TerminalOutput().out("\n")
+            return .password(username: user, password: typed)
         }
         return .password(username: String(user[..<colon]), password: String(user[user.index(after: colon)...]))
     }

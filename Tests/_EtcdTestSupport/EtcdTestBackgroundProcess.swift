@@ -6,7 +6,8 @@ package final class EtcdTestBackgroundProcess: Sendable {
     private struct State {
         var lines: [String] = []
         var partial = ""
-        var waiters: [(count: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+        var waiters: [(id: Int, count: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+        var nextWaiter = 0
         var exited = false
     }
 
@@ -67,12 +68,25 @@ package final class EtcdTestBackgroundProcess: Sendable {
     /// The lines printed so far.
     package var lines: [String] { state.withLock { $0.lines } }
 
-    /// Waits until the process printed at least `count` lines (or exited); returns the lines.
-    package func waitForLines(_ count: Int) async -> [String] {
+    /// Waits until the process printed at least `count` lines, exited, or `timeout` passed; returns the lines.
+    package func waitForLines(_ count: Int, timeout: Duration = .seconds(15)) async -> [String] {
+        let id = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        let timer = Task { [weak self] in
+            try await Task.sleep(for: timeout)
+            let waiter = self?.state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index).continuation
+            }
+            waiter?.resume(returning: false)
+        }
+        defer { timer.cancel() }
         _ = await withCheckedContinuation { continuation in
             let done = state.withLock { state -> Bool in
                 if state.lines.count >= count || state.exited { return true }
-                state.waiters.append((count, continuation))
+                state.waiters.append((id, count, continuation))
                 return false
             }
             if done { continuation.resume(returning: true) }
@@ -81,11 +95,24 @@ package final class EtcdTestBackgroundProcess: Sendable {
     }
 
     /// Sends `signal` and waits for the process to exit.
-    package func stop(signal: Int32 = SIGTERM) {
+    ///
+    /// - Returns: its exit status (the signal's number when the signal ended it).
+    @discardableResult
+    package func stop(signal: Int32 = SIGTERM) -> Int32 {
         let process = process.withLock { $0 }
         if process.isRunning { kill(process.processIdentifier, signal) }
+        return waitUntilExit()
+    }
+
+    /// Waits for the process to exit on its own.
+    ///
+    /// - Returns: its exit status.
+    @discardableResult
+    package func waitUntilExit() -> Int32 {
+        let process = process.withLock { $0 }
         process.waitUntilExit()
         EtcdTestProcessReaper.shared.unregister(process.processIdentifier)
+        return process.terminationStatus
     }
 
     /// Whether the process still runs.

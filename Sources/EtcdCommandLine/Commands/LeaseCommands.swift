@@ -60,7 +60,12 @@ enum LeaseTimeToLiveCommand: ToolCommand {
         }
         let id = try LeaseArgument.id(context.positionals[0])
         let keys = try context.arguments.bool("keys")
-        let answer = try await context.withClient { try await $0.leaseTimeToLive(id, includeKeys: keys) }
+        let answer: EtcdLeaseTimeToLive
+        do {
+            answer = try await context.withClient { try await $0.leaseTimeToLive(id, includeKeys: keys) }
+        } catch let error as EtcdError {
+            throw CommandError(.badConnection, error.message)  // etcdctl's status for this command's errors
+        }
         context.print(try context.printer.timeToLive(answer, keys: keys))
     }
 }
@@ -72,7 +77,12 @@ enum LeaseListCommand: ToolCommand {
     static let summary = "List all active leases"
 
     static func run(_ context: CommandContext) async throws {
-        let (header, leases) = try await context.withClient { try await $0.leasesWithHeader() }
+        let (header, leases): (EtcdResponseHeader, [EtcdLeaseID])
+        do {
+            (header, leases) = try await context.withClient { try await $0.leasesWithHeader() }
+        } catch let error as EtcdError {
+            throw CommandError(.badConnection, error.message)  // etcdctl's status for this command's errors
+        }
         context.print(try context.printer.leases(header, leases))
     }
 }
