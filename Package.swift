@@ -18,6 +18,11 @@ let package = Package(
         .executable(name: "etcd-demo", targets: ["EtcdDemo"]),
         .executable(name: "etcd-bank-transfer", targets: ["EtcdBankTransfer"]),
         .executable(name: "etcd-service-discovery", targets: ["EtcdServiceDiscovery"]),
+        .executable(name: "etcd-key-value", targets: ["EtcdKeyValueExample"]),
+        .executable(name: "etcd-watch-changes", targets: ["EtcdWatchChangesExample"]),
+        .executable(name: "etcd-lease-keep-alive", targets: ["EtcdLeaseKeepAliveExample"]),
+        .executable(name: "etcd-guarded-job", targets: ["EtcdGuardedJobExample"]),
+        .executable(name: "etcd-leader-fleet", targets: ["EtcdLeaderFleetExample"]),
     ],
     targets: [
         .systemLibrary(
@@ -73,6 +78,36 @@ let package = Package(
             name: "EtcdServiceDiscovery",
             dependencies: ["EtcdExampleSupport", "EtcdClientCore", "EtcdMirror"],
             path: "Examples/ServiceDiscovery",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EtcdKeyValueExample",
+            dependencies: ["EtcdExampleSupport", "EtcdClientCore"],
+            path: "Examples/KeyValue",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EtcdWatchChangesExample",
+            dependencies: ["EtcdExampleSupport", "EtcdClientCore"],
+            path: "Examples/WatchChanges",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EtcdLeaseKeepAliveExample",
+            dependencies: ["EtcdExampleSupport", "EtcdClientCore"],
+            path: "Examples/LeaseKeepAlive",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EtcdGuardedJobExample",
+            dependencies: ["EtcdExampleSupport", "EtcdClientCore", "EtcdConcurrency"],
+            path: "Examples/GuardedJob",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EtcdLeaderFleetExample",
+            dependencies: ["EtcdExampleSupport", "EtcdClientCore", "EtcdConcurrency"],
+            path: "Examples/LeaderFleet",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

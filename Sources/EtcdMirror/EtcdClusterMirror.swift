@@ -35,6 +35,9 @@ public struct EtcdClusterMirror: Sendable {
     /// A mirror of `prefix` from `source` into `destination`.
     ///
     /// - Parameters:
+    ///   - source: the cluster to copy from.
+    ///   - destination: the cluster to copy into.
+    ///   - prefix: the keys to copy.
     ///   - destinationPrefix: the prefix in the destination; `nil` (the default) keeps `prefix`.
     ///   - checkpointKey: where the checkpoint goes in the destination; `nil` (the default) is
     ///     `__etcd_swift_mirror/` followed by the destination prefix. It must lie outside the destination prefix.

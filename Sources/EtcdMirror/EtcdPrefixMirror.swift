@@ -36,14 +36,20 @@ public final class EtcdPrefixMirror: Sendable {
 
     /// A mirror of the keys under `prefix`.
     ///
-    /// - Parameter pageBytes: the size of the pages of a sync; see ``EtcdSyncer/basePages(at:pageBytes:)``.
+    /// - Parameters:
+    ///   - client: the client it reads and watches through.
+    ///   - prefix: the keys to hold.
+    ///   - pageBytes: the size of the pages of a sync; see ``EtcdSyncer/basePages(at:pageBytes:)``.
     public convenience init(client: EtcdClient, prefix: EtcdKey, pageBytes: Int = EtcdSyncer.defaultPageBytes) {
         self.init(client: client, range: .prefix(prefix), pageBytes: pageBytes)
     }
 
     /// A mirror of the keys in `range`.
     ///
-    /// - Parameter pageBytes: the size of the pages of a sync; see ``EtcdSyncer/basePages(at:pageBytes:)``.
+    /// - Parameters:
+    ///   - client: the client it reads and watches through.
+    ///   - range: the keys to hold.
+    ///   - pageBytes: the size of the pages of a sync; see ``EtcdSyncer/basePages(at:pageBytes:)``.
     public init(client: EtcdClient, range: EtcdKeyRange, pageBytes: Int = EtcdSyncer.defaultPageBytes) {
         self.client = client
         self.range = range
@@ -89,7 +95,7 @@ public final class EtcdPrefixMirror: Sendable {
 
     /// Returns once the first sync is in.
     ///
-    /// - Throws: why ``run()`` failed, if it did (or fails meanwhile; ``EtcdError/Code/cancelled`` when the run was
+    /// - Throws: why ``run()`` failed, if it did (or fails meanwhile; `EtcdError.Code.cancelled` when the run was
     ///   cancelled); `CancellationError` when the task is cancelled, whenever that happens.
     public func waitUntilSynchronized() async throws {
         try await state.suspend { state, token, continuation in

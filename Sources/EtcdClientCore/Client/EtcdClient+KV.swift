@@ -81,7 +81,11 @@ extension EtcdClient {
 
     /// Counts the keys in a range without reading them.
     ///
-    /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
+    /// - Parameters:
+    ///   - range: the keys to count.
+    ///   - revision: the revision to count at; `nil` (the default) for the latest.
+    ///   - consistency: linearizable (the default) or serializable.
+    ///   - options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
     public func count(
         _ range: EtcdKeyRange,
@@ -133,7 +137,10 @@ extension EtcdClient {
 
     /// Deletes one key.
     ///
-    /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
+    /// - Parameters:
+    ///   - key: the key.
+    ///   - includePrevious: whether to return the key-value as it was. Defaults to `false`.
+    ///   - options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
     @discardableResult
     public func delete(
@@ -146,7 +153,10 @@ extension EtcdClient {
 
     /// Deletes a range of keys.
     ///
-    /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
+    /// - Parameters:
+    ///   - range: the keys.
+    ///   - includePrevious: whether to return the key-values as they were. Defaults to `false`.
+    ///   - options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
     @discardableResult
     public func delete(
@@ -170,7 +180,11 @@ extension EtcdClient {
 
     /// Runs a transaction: if every condition holds, the `then` operations, otherwise the `else` ones.
     ///
-    /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
+    /// - Parameters:
+    ///   - conditions: the compares, all of which must hold.
+    ///   - success: the operations run when they hold.
+    ///   - failure: the operations run otherwise. Defaults to none.
+    ///   - options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Throws: `EtcdError` (`.tooManyOperations`, `.duplicateKey`, ...); `CancellationError` when the
     ///   task is cancelled.
     public func txn(

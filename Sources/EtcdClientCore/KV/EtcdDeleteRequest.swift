@@ -1,6 +1,6 @@
 import _EtcdWire
 
-/// A deletion of a key or range; used by ``EtcdClient/delete(_:includePrevious:)`` and inside transactions.
+/// A deletion of a key or range; used by `EtcdClient.delete` and inside transactions.
 public struct EtcdDeleteRequest: Hashable, Sendable {
     /// The keys to delete.
     public var range: EtcdKeyRange

@@ -1,6 +1,6 @@
 import _EtcdWire
 
-/// A range read with all of etcd's options; used by ``EtcdClient/get(_:)`` and inside transactions.
+/// A range read with all of etcd's options; used by `EtcdClient.get(_:options:)` and inside transactions.
 public struct EtcdGetRequest: Hashable, Sendable {
     /// What the response holds besides the header.
     public enum Output: Hashable, Sendable {

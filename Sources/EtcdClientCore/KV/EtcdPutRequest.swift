@@ -1,6 +1,6 @@
 import _EtcdWire
 
-/// A write of one key; used by ``EtcdClient/put(_:)`` and inside transactions.
+/// A write of one key; used by `EtcdClient.put(_:options:)` and inside transactions.
 public struct EtcdPutRequest: Hashable, Sendable {
     /// The value to store.
     public enum Value: Hashable, Sendable {

@@ -27,7 +27,9 @@ extension EtcdClient {
 
     /// Revokes a lease: it ends at once and the keys attached to it are deleted.
     ///
-    /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
+    /// - Parameters:
+    ///   - id: the lease.
+    ///   - options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Returns: the response header.
     /// - Throws: `EtcdError` (`.leaseNotFound`); `CancellationError`.
     @discardableResult
@@ -80,7 +82,9 @@ extension EtcdClient {
 
     /// Renews a lease once.
     ///
-    /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
+    /// - Parameters:
+    ///   - lease: the lease.
+    ///   - options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Returns: etcd's answer: the lease, its TTL after the renewal and the response header.
     /// - Throws: `EtcdError` (`.leaseNotFound` when the lease is gone); `CancellationError`.
     @discardableResult

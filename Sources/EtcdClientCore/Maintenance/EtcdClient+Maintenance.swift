@@ -79,7 +79,9 @@ extension EtcdClient {
 
     /// Clears an alarm (after the cause is fixed, for example by compaction and defragmentation).
     ///
-    /// - Parameter options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
+    /// - Parameters:
+    ///   - alarm: the alarm, as ``alarms(at:options:)`` lists it.
+    ///   - options: this call's options; `nil` (the default) uses ``Configuration/defaultCallOptions``.
     /// - Returns: the alarms that were cleared.
     /// - Throws: `EtcdError`; `CancellationError` when the task is cancelled.
     @discardableResult

@@ -33,7 +33,7 @@ public final class EtcdDoubleBarrier: Sendable {
     ///
     /// A cancelled or failed wait takes our key out again.
     ///
-    /// - Throws: ``EtcdError/Code/tooManyParticipants`` when `count` participants are already in (our key is taken
+    /// - Throws: `EtcdError.Code.tooManyParticipants` when `count` participants are already in (our key is taken
     ///   out again); `EtcdError` (`.sessionExpired`, ...); `CancellationError`.
     public func enter() async throws {
         if let failure = session.failure { throw failure }
@@ -79,7 +79,7 @@ public final class EtcdDoubleBarrier: Sendable {
     /// deletes its key and waits for the oldest; the last one out deletes the ready key. A leave that fails or is
     /// cancelled takes our key out before it throws, so that the others are not held until our lease expires.
     ///
-    /// - Throws: ``EtcdError/Code/notEntered`` when this object did not enter; `EtcdError` (`.sessionExpired`, ...);
+    /// - Throws: `EtcdError.Code.notEntered` when this object did not enter; `EtcdError` (`.sessionExpired`, ...);
     ///   `CancellationError`.
     public func leave() async throws {
         guard let mine = entered.withLock({ $0 }) else {

@@ -174,7 +174,7 @@ public struct EtcdLeaderChanges: AsyncSequence, Sendable {
 
         /// The next change.
         ///
-        /// - Throws: why observing ended (``EtcdError``); `CancellationError` when the task is cancelled.
+        /// - Throws: why observing ended (`EtcdError`); `CancellationError` when the task is cancelled.
         public mutating func next() async throws -> EtcdLeaderChange? {
             try await base.next()
         }

@@ -61,7 +61,7 @@ final class PermitQueue: Sendable {
     }
 
     /// Gives the permit back (fenced). When this object holds none: deletes our key if `deletesUnheldKey` (the Go
-    /// mutex's unlock), or throws ``EtcdError/Code/lockNotHeld``.
+    /// mutex's unlock), or throws `EtcdError.Code.lockNotHeld`.
     func release(deletesUnheldKey: Bool) async throws {
         guard let held = ownership.withLock({ $0.take() }) else {
             guard deletesUnheldKey else {

@@ -22,11 +22,11 @@ extension EtcdClient {
     /// - Parameters:
     ///   - level: how reads are isolated from other writers; ``EtcdSTMIsolation/serializableSnapshot`` by default.
     ///   - prefetch: keys to read at the start of each attempt, in one round trip.
-    ///   - maxAttempts: how many attempts to make before throwing ``EtcdError/Code/stmConflict``.
+    ///   - maxAttempts: how many attempts to make before throwing `EtcdError.Code.stmConflict`.
     ///   - isolation: the caller's actor, on which `body` runs; leave the default.
     ///   - body: the reads and writes; what it returns is returned once its attempt commits.
     /// - Returns: what `body` returned in the attempt that committed.
-    /// - Throws: what `body` throws, unchanged and with nothing written; ``EtcdError/Code/stmConflict`` after
+    /// - Throws: what `body` throws, unchanged and with nothing written; `EtcdError.Code.stmConflict` after
     ///   `maxAttempts` conflicting attempts; `EtcdError`; `CancellationError` between or during attempts (a
     ///   commit is one `Txn`: never half applied).
     public func stm<Result>(

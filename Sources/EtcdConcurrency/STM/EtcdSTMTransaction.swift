@@ -1,6 +1,6 @@
 import EtcdClientCore
 
-/// The reads and writes of one attempt of an ``EtcdClient/stm(level:prefetch:maxAttempts:isolation:_:)``
+/// The reads and writes of one attempt of an `EtcdClient.stm(level:prefetch:maxAttempts:isolation:_:)`
 /// transaction.
 ///
 /// Reads go to the server the first time a key is read in an attempt (all prefetched keys in one round trip);

@@ -13,7 +13,10 @@ public final class EtcdSemaphore: Sendable {
 
     /// Creates a semaphore named `name` (keys `name/<lease hex>`) with `limit` permits, taken through `session`.
     ///
-    /// - Parameter limit: how many hold at once; at least 1 (a smaller value is taken as 1).
+    /// - Parameters:
+    ///   - session: the session whose lease holds this process's permit.
+    ///   - name: the semaphore's name, the prefix of its keys.
+    ///   - limit: how many hold at once; at least 1 (a smaller value is taken as 1).
     public init(session: EtcdSession, name: String, limit: Int) {
         self.permits = PermitQueue(session: session, name: name, limit: limit)
     }
@@ -55,7 +58,7 @@ public final class EtcdSemaphore: Sendable {
     /// Gives the permit back: deletes our key if it is still the one this acquisition created. An unknown outcome
     /// is thrown and settled before this session takes a permit of this semaphore again.
     ///
-    /// - Throws: ``EtcdError/Code/lockNotHeld`` when no permit is held through this object (nothing is deleted);
+    /// - Throws: `EtcdError.Code.lockNotHeld` when no permit is held through this object (nothing is deleted);
     ///   `EtcdError`.
     public func release() async throws {
         try await permits.release(deletesUnheldKey: false)

@@ -4,7 +4,7 @@ extension EtcdClient {
     /// Runs `body` with a session: a lease kept alive while `body` runs, revoked when it ends.
     ///
     /// If the lease is lost while `body` runs (it expired or was revoked elsewhere), `body` is cancelled and
-    /// ``EtcdError/Code/sessionExpired`` is thrown once it has returned: nothing runs on after the locks and
+    /// `EtcdError.Code.sessionExpired` is thrown once it has returned: nothing runs on after the locks and
     /// leadership held through the session are gone.
     ///
     /// - Parameters:

@@ -99,8 +99,8 @@ public final class EtcdSession: Sendable {
     /// Whether the session lives: its lease is kept alive.
     public var isAlive: Bool { failure == nil }
 
-    /// Waits until the session ends, and returns why (``EtcdError/Code/sessionExpired``,
-    /// ``EtcdError/Code/sessionClosed`` or ``EtcdError/Code/clientClosed``).
+    /// Waits until the session ends, and returns why (`EtcdError.Code.sessionExpired`,
+    /// `EtcdError.Code.sessionClosed` or `EtcdError.Code.clientClosed`).
     ///
     /// - Throws: `CancellationError` when the task is cancelled first, whenever that happens.
     public func waitUntilEnded() async throws -> EtcdError {
