@@ -20,7 +20,8 @@ func work(as name: String, address: String) async throws {
         try await etcd.withSession(ttl: .seconds(2)) { session in
             let election = EtcdElection(session: session, name: electionName)
             try await election.campaign(value: name) { leadership in
-                FileHandle.standardOutput.write(Data("\(name): elected\n".utf8))  // unbuffered: a killed worker loses nothing
+                // Unbuffered, so that a worker killed later has not lost the line.
+                FileHandle.standardOutput.write(Data("\(name): elected\n".utf8))
                 var beat = 0
                 while true {
                     beat += 1
