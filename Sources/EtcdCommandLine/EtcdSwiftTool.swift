@@ -32,8 +32,8 @@ public enum EtcdSwiftTool {
             return error.code.rawValue
         } catch let status as ExitStatus {
             return status.code
-        } catch is Interruption.Interrupted {
-            return 130
+        } catch let interrupted as Interruption.Interrupted {
+            return interrupted.exitStatus
         } catch let error as EtcdError {
             output.err("Error: \(error.message)\n")
             return exitCode(for: error).rawValue
@@ -52,13 +52,17 @@ public enum EtcdSwiftTool {
     private static func run(_ arguments: [String], environment: [String: String], output: TerminalOutput) async throws {
         let (words, wordIndices) = commandWords(arguments)
         guard let command = find(words) else {
-            if arguments.isEmpty || arguments.contains("--help") || arguments.contains("-h") || arguments == ["help"] {
+            // No command, help, or a group's name alone (`etcd-swift lease`): the overview, as etcdctl's usage.
+            let groups = Set(commands.compactMap { $0.path.count > 1 ? $0.path[0] : nil })
+            if words.isEmpty || words == ["help"] || arguments.contains("--help") || arguments.contains("-h")
+                || (words.count == 1 && groups.contains(words[0]))
+            {
                 output.out(HelpText.overview(commands))
                 return
             }
             let name = words.joined(separator: " ")
             throw CommandError(
-                .badArgs,
+                .error,
                 "unknown command \(GoText.quote(name)) for \"etcd-swift\"; run etcd-swift --help"
             )
         }

@@ -163,7 +163,7 @@ struct CommandLineInteropTests {
                     tool,
                     arguments: ["--endpoints=127.0.0.1:1,127.0.0.1:2", "snapshot", "save", path]
                 )
-                #expect(refused.status == 128)
+                #expect(refused.status == 5, "\(refused.errorText)")
 
                 try await withEtcdClient(configuration: source.clientConfiguration) { etcd in
                     try await etcd.put("app/a", value: "1")
@@ -182,6 +182,41 @@ struct CommandLineInteropTests {
                     #expect(mirror.stop(signal: SIGINT) == 130)
                 }
             }
+        }
+    }
+
+    @Test(
+        "--config takes the library's configuration file; ETCDCTL_ENDPOINTS sets the endpoints; keep-alive runs until Ctrl-C"
+    )
+    func configurationAndKeepAlive() async throws {
+        try await withEtcdTestCluster { cluster in
+            let tool = try EtcdTestBinaries.toolPath()
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString).json")
+            try Data(#"{"endpoints": ["\#(cluster.members[0].clientURL)"], "request-timeout": "3s"}"#.utf8).write(
+                to: file
+            )
+            defer { try? FileManager.default.removeItem(at: file) }
+            #expect(
+                try EtcdTestBinaries.capture(tool, arguments: ["--config", file.path, "put", "c", "1"]).text == "OK\n"
+            )
+            let viaEnvironment = try EtcdTestBinaries.capture(
+                tool,
+                arguments: ["get", "c", "--print-value-only"],
+                environment: ["ETCDCTL_ENDPOINTS": cluster.members[0].clientURL]
+            )
+            #expect(viaEnvironment.text == "1\n")
+            let badFile = try EtcdTestBinaries.capture(tool, arguments: ["--config", "/no/such/file.json", "get", "c"])
+            #expect(badFile.status == 128 && badFile.errorText.hasPrefix("Error: cannot read"), "\(badFile.errorText)")
+
+            let grant = try EtcdTestBinaries.capture(
+                tool,
+                arguments: ["--endpoints=\(cluster.members[0].clientURL)", "lease", "grant", "3"]
+            )
+            let lease = try #require(grant.text.split(separator: " ").dropFirst().first.map(String.init))
+            let keeper = try start(true, ["lease", "keep-alive", lease], on: cluster)
+            let lines = await keeper.waitForLines(2)
+            #expect(lines.allSatisfy { $0 == "lease \(lease) keepalived with TTL(3)" } && lines.count == 2, "\(lines)")
+            #expect(keeper.stop(signal: SIGINT) == 130)
         }
     }
 }

@@ -101,13 +101,7 @@ struct CommandLineParityTests {
             #expect(twins.go.normalized(grants.go.text) == twins.swift.normalized(grants.swift.text))
             // Each tool names its own cluster's lease; the outputs name it LEASE.
             func both(_ arguments: (String) -> [String]) throws {
-                let goOutcome = try twins.go.run(arguments(goLease), input: nil)
-                let swiftOutcome = try twins.swift.run(arguments(swiftLease), input: nil)
-                #expect(
-                    twins.go.normalized(goOutcome.text) == twins.swift.normalized(swiftOutcome.text),
-                    "\(arguments("LEASE"))"
-                )
-                #expect(goOutcome.status == swiftOutcome.status, "\(arguments("LEASE"))")
+                try twins.expectSame(go: arguments(goLease), swift: arguments(swiftLease))
             }
             try both { ["put", "leased", "v", "--lease=\($0)"] }
             for format in ["simple", "json", "fields"] {
@@ -128,6 +122,44 @@ struct CommandLineParityTests {
             try twins.expectSame(["lease", "grant", "x"])
             try twins.expectSame(["lease", "revoke", "zz"])
             try twins.expectSame(["lease", "timetolive"])
+        }
+    }
+
+    @Test("member add, update, promote and remove; defrag; move-leader's errors")
+    func membership() async throws {
+        try await withTwins { twins in
+            let added = try twins.expectSame(
+                ["member", "add", "newbie", "--peer-urls=http://127.0.0.1:1", "--learner"],
+                comparingOutput: false
+            )
+            var ids: [String] = []
+            for (index, outcome) in [added.go, added.swift].enumerated() {
+                let words = outcome.text.split(separator: " ")
+                let id = try #require(words.count > 1 ? String(words[1]) : nil, "\(outcome.text)")
+                ids.append(id)
+                if index == 0 {
+                    twins.go.learn(try #require(UInt64(id, radix: 16)), as: "NEW-MEMBER")
+                } else {
+                    twins.swift.learn(try #require(UInt64(id, radix: 16)), as: "NEW-MEMBER")
+                }
+            }
+            #expect(twins.go.normalized(added.go.text) == twins.swift.normalized(added.swift.text))
+            for arguments in [
+                ["member", "list"], ["member", "list", "-w", "json"],
+                ["member", "update", "ID", "--peer-urls=http://127.0.0.1:2"], ["member", "promote", "ID"],
+                ["member", "update", "ID"], ["member", "remove", "ID"], ["member", "remove", "ID"],
+            ] {
+                try twins.expectSame(
+                    go: arguments.map { $0 == "ID" ? ids[0] : $0 },
+                    swift: arguments.map { $0 == "ID" ? ids[1] : $0 }
+                )
+            }
+            for arguments in [
+                ["member", "add"], ["member", "add", "x"], ["member", "remove", "zz"], ["member", "promote"],
+                ["defrag"], ["defrag", "--cluster"], ["move-leader"], ["move-leader", "zz"], ["move-leader", "1"],
+            ] {
+                try twins.expectSame(arguments)
+            }
         }
     }
 

@@ -81,9 +81,28 @@ struct TwinClusters {
         comparingOutput: Bool = true,
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> (go: EtcdTestBinaries.Outcome, swift: EtcdTestBinaries.Outcome) {
-        let goOutcome = try go.run(arguments, input: input)
-        let swiftOutcome = try swift.run(arguments, input: input)
-        let command = arguments.joined(separator: " ")
+        try expectSame(
+            go: arguments,
+            swift: arguments,
+            input: input,
+            comparingOutput: comparingOutput,
+            sourceLocation: sourceLocation
+        )
+    }
+
+    /// ``expectSame(_:input:comparingOutput:sourceLocation:)`` with arguments that differ between the sides (each
+    /// names its own cluster's lease or member).
+    @discardableResult
+    func expectSame(
+        go goArguments: [String],
+        swift swiftArguments: [String],
+        input: String? = nil,
+        comparingOutput: Bool = true,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> (go: EtcdTestBinaries.Outcome, swift: EtcdTestBinaries.Outcome) {
+        let goOutcome = try go.run(goArguments, input: input)
+        let swiftOutcome = try swift.run(swiftArguments, input: input)
+        let command = swift.normalized(swiftArguments.joined(separator: " "))
         if comparingOutput {
             #expect(
                 go.normalized(goOutcome.text) == swift.normalized(swiftOutcome.text),

@@ -40,6 +40,23 @@ struct ClientLimitsTests {
         }
     }
 
+    @Test("a watch whose response is above maxResponseBytes ends with responseTooLarge instead of re-opening forever")
+    func watchResponseLimit() async throws {
+        let cluster = try await SharedEtcd.shared.get()
+        let prefix = SharedEtcd.uniquePrefix("limit-watch")
+        var configuration = cluster.clientConfiguration
+        configuration.maxResponseBytes = 4096
+        try await withEtcdClient(configuration: configuration) { etcd in
+            let error = try await #require(throws: EtcdError.self) {
+                try await etcd.watch(.prefix(EtcdKey(prefix))) { responses in
+                    try await etcd.put(EtcdKey(prefix + "big"), value: [UInt8](repeating: 3, count: 8192))
+                    for try await _ in responses {}
+                }
+            }
+            #expect(error.code == .responseTooLarge, "\(error)")
+        }
+    }
+
     @Test("a compare over a prefix holds only while it holds for every key under it")
     func rangeCompare() async throws {
         try await SharedEtcd.withClient { etcd in

@@ -185,6 +185,18 @@ struct NamespaceTests {
         }
     }
 
+    @Test("a view alone keeps its client alive")
+    func viewKeepsClientAlive() async throws {
+        let cluster = try await SharedEtcd.shared.get()
+        let view = try EtcdClient(configuration: cluster.clientConfiguration).namespaced(
+            EtcdKey(SharedEtcd.uniquePrefix("ns-alone"))
+        )
+        try await view.put("k", value: "v")
+        #expect(try await view.get("k")?.stringValue == "v")
+        try await view.delete("k")
+        await view.close()
+    }
+
     @Test("a prefix mirror of a view holds relative keys; views nest; closing a view closes the client")
     func mirrorNestingAndClose() async throws {
         let cluster = try await SharedEtcd.shared.get()

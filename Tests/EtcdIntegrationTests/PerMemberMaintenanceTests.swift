@@ -133,6 +133,8 @@ struct PerMemberMaintenanceTests {
                 #expect(reports == reports.sorted() && reports.count > 1)
                 #expect(try EtcdClient.verifySnapshot(atPath: path) == size)
                 #expect(!FileManager.default.fileExists(atPath: path + ".part"))
+                let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+                #expect(permissions == 0o600, "a snapshot holds every key: readable by its owner only")
             }
 
             // etcdctl restores it; an etcd started on the restored directory serves the keys.

@@ -25,8 +25,8 @@ final class EtcdChannel: Sendable {
         /// Why the last replaced connection failed, with its request certainly not sent.
         var lastConnectionFailure: GRPCConnectionError?
         var retired: [HTTP2Connection] = []
-        /// Connections to named members, for calls pinned to one of them (see ``connection(to:)``).
-        var pinned: [EtcdEndpoint: HTTP2Connection] = [:]
+        /// Connections made for calls pinned to one member (see ``connection(to:)``), until their call ends.
+        var pinned: [ObjectIdentifier: HTTP2Connection] = [:]
         var closed = false
     }
 
@@ -141,28 +141,32 @@ final class EtcdChannel: Sendable {
     }
 
     /// The connection for a call pinned to the member at `endpoint`: the current connection when it goes there,
-    /// otherwise one kept for that member (made now if there is none or it no longer takes calls). Pinned
-    /// connections do not fail over and do not move the client's own connection; ``close()`` closes them.
+    /// otherwise a new one for this call alone, which the caller gives back with ``release(_:)`` when the call ends
+    /// (as the Go client dials a member for each maintenance call). Pinned connections never fail over and never
+    /// replace the client's own; ``close()`` closes any still open.
     ///
+    /// - Returns: the connection, and whether it is the call's own (to release).
     /// - Throws: ``EtcdError/Code/clientClosed``.
-    func connection(to endpoint: EtcdEndpoint) throws(EtcdError) -> HTTP2Connection {
-        try state.withLock { state throws(EtcdError) -> HTTP2Connection in
+    func connection(to endpoint: EtcdEndpoint) throws(EtcdError) -> (connection: HTTP2Connection, owned: Bool) {
+        try state.withLock { state throws(EtcdError) -> (connection: HTTP2Connection, owned: Bool) in
             if state.closed {
                 throw EtcdError(.clientClosed, message: "the client is closed", requestNotSent: true)
             }
             if state.currentEndpoint == endpoint, let current = state.current, current.isAcceptingCalls {
-                return current
-            }
-            if let kept = state.pinned[endpoint] {
-                if kept.isAcceptingCalls { return kept }
-                state.retired.append(kept)
-                if backgroundTasks.start({ [self] in await retire(kept) }) == nil { Task { await kept.close() } }
+                return (current, false)
             }
             let connection = makeConnection(to: endpoint)
-            state.pinned[endpoint] = connection
-            logger.log(.debug, "connecting for calls to one member", ["endpoint": endpoint.description])
-            return connection
+            state.pinned[ObjectIdentifier(connection)] = connection
+            logger.log(.debug, "connecting for a call to one member", ["endpoint": endpoint.description])
+            return (connection, true)
         }
+    }
+
+    /// Closes a connection of ``connection(to:)`` once its call ended.
+    func release(_ connection: HTTP2Connection) {
+        let owned = state.withLock { $0.pinned.removeValue(forKey: ObjectIdentifier(connection)) != nil }
+        guard owned else { return }
+        if backgroundTasks.start({ await connection.close() }) == nil { Task { await connection.close() } }
     }
 
     /// The auth metadata for a call or stream on `connection`: empty without authentication, or while the server
@@ -232,8 +236,9 @@ final class EtcdChannel: Sendable {
     }
 
     /// Retires the current `connection` and moves to the next endpoint; logs why (`reason`, or the error the
-    /// connection ended with).
-    private func replace(_ connection: HTTP2Connection, in state: inout State, reason: String?) {
+    /// connection ended with). A connection left without failing (`failed` false: its endpoint was removed from
+    /// the list) starts no backoff.
+    private func replace(_ connection: HTTP2Connection, in state: inout State, reason: String?, failed: Bool = true) {
         let endpoint = state.currentEndpoint?.description ?? "?"
         state.current = nil
         state.currentEndpoint = nil
@@ -242,8 +247,8 @@ final class EtcdChannel: Sendable {
             // The client is closing: its close already took the connections it knew of.
             Task { await connection.close() }
         }
-        let wait = state.balancer.connectionFailed()
-        state.notBefore = .now + wait
+        let wait = failed ? state.balancer.connectionFailed() : .zero
+        if failed { state.notBefore = .now + wait }
         let terminalError = connection.terminalError
         if var failure = terminalError, failure.reason != .closed {
             failure.requestNotSent = true  // for the callers that wait: nothing of theirs went on it
@@ -290,7 +295,7 @@ final class EtcdChannel: Sendable {
             guard let current = state.current, let endpoint = state.currentEndpoint,
                 !state.endpoints.contains(endpoint)
             else { return }
-            replace(current, in: &state, reason: "its endpoint was removed from the list")
+            replace(current, in: &state, reason: "its endpoint was removed from the list", failed: false)
         }
     }
 

@@ -71,7 +71,7 @@ extension EtcdClient {
         let bytes = request.serializedBytes()
         try checkRequestSize(bytes.count, method: Method.path)
         let options = options ?? configuration.defaultCallOptions
-        try await withRetries(path: Method.path, kind: .idempotent, options: options, at: endpoint) {
+        try await withRetries(path: Method.path, kind: .idempotent, options: options, at: endpoint, streaming: true) {
             connection,
             head -> AttemptResult<Void> in
             let stream = connection.makeStream(head)
@@ -104,21 +104,26 @@ extension EtcdClient {
     ///
     /// With a statistics sink, reports how the call ended, each retry and each stale answer refused.
     ///
-    /// - Parameter endpoint: the member every attempt must go to (see ``EtcdChannel/connection(to:)``), or `nil`
-    ///   for the client's current connection, with failover.
+    /// - Parameters:
+    ///   - endpoint: the member every attempt must go to (see ``EtcdChannel/connection(to:)``), or `nil` for the
+    ///     client's current connection, with failover.
+    ///   - streaming: whether the call is a stream, whose timeout bounds the whole stream (no time is kept back
+    ///     for a retry).
     func withRetries<Value>(
         path: String,
         kind: EtcdRetryPolicy,
         options: CallOptions,
         at endpoint: EtcdEndpoint? = nil,
+        streaming: Bool = false,
         _ attempt: (HTTP2Connection, GRPCRequestHead) async throws -> AttemptResult<Value>
     ) async throws -> Value {
+        let route = AttemptRoute(endpoint: endpoint, streaming: streaming)
         guard let statistics = channel.statisticsSink else {
-            return try await attemptUntilDecided(path: path, kind: kind, options: options, at: endpoint, attempt)
+            return try await attemptUntilDecided(path: path, kind: kind, options: options, route: route, attempt)
         }
         let start = ContinuousClock.now
         do {
-            let value = try await attemptUntilDecided(path: path, kind: kind, options: options, at: endpoint, attempt)
+            let value = try await attemptUntilDecided(path: path, kind: kind, options: options, route: route, attempt)
             statistics(.callFinished(method: path, duration: .now - start, failure: nil))
             return value
         } catch {
@@ -128,14 +133,21 @@ extension EtcdClient {
         }
     }
 
-    /// The attempts of ``withRetries(path:kind:options:at:_:)``.
+    /// Where a call's attempts go: one member or the client's current one, and whether the call is a stream.
+    private struct AttemptRoute {
+        let endpoint: EtcdEndpoint?
+        let streaming: Bool
+    }
+
+    /// The attempts of ``withRetries(path:kind:options:at:streaming:_:)``.
     private func attemptUntilDecided<Value>(
         path: String,
         kind: EtcdRetryPolicy,
         options: CallOptions,
-        at endpoint: EtcdEndpoint?,
+        route: AttemptRoute,
         _ attempt: (HTTP2Connection, GRPCRequestHead) async throws -> AttemptResult<Value>
     ) async throws -> Value {
+        let endpoint = route.endpoint
         let clock = ContinuousClock()
         var retrier = CallRetryStateMachine(
             kind: kind,
@@ -143,9 +155,13 @@ extension EtcdClient {
             endpointCount: channel.endpointCount,
             authenticates: channel.authenticator != nil,
             pinned: endpoint != nil,
+            reservesRetryTime: !route.streaming,
             now: clock.now
         )
         let metadata = options.requestMetadata
+        // A pinned call's own connection, made at its first attempt and closed when the call ends.
+        var pinnedConnection: HTTP2Connection?
+        defer { if let pinnedConnection { channel.release(pinnedConnection) } }
         while true {
             try Task.checkCancellation()
             let timeout = retrier.attemptTimeout(now: clock.now)
@@ -154,12 +170,19 @@ extension EtcdClient {
             var auth: [(name: String, value: String)] = []
             let failure: CallRetryStateMachine.Failure
             do {
-                let current =
-                    if let endpoint {
-                        try channel.connection(to: endpoint)
+                let current: HTTP2Connection
+                if let endpoint {
+                    if let pinnedConnection, pinnedConnection.isAcceptingCalls {
+                        current = pinnedConnection
                     } else {
-                        try await channel.connection(until: retrier.deadline)
+                        if let stale = pinnedConnection { channel.release(stale) }
+                        let (connection, owned) = try channel.connection(to: endpoint)
+                        pinnedConnection = owned ? connection : nil
+                        current = connection
                     }
+                } else {
+                    current = try await channel.connection(until: retrier.deadline)
+                }
                 connection = current
                 do {
                     auth = try await channel.authMetadata(on: current, timeout: timeout)

@@ -21,9 +21,9 @@ public final class EtcdClient: Sendable {
     package let attachments = EtcdClientAttachments()
     /// The key prefix of a namespaced view (see ``namespaced(_:)``); `nil` for the client itself.
     let namespace: KeyNamespace?
-    /// Whether this is a view of another client, which closing either closes, and which closes nothing when
-    /// released.
-    private let isView: Bool
+    /// The client this is a view of (kept alive by its views), or `nil` for a client that is not a view. Closing
+    /// either closes both; a view released closes nothing.
+    private let base: EtcdClient?
     /// Whether the client is open, closing or closed, and who waits for it to be closed; shared with its views.
     private let lifecycle: ClientLifecycle
 
@@ -41,7 +41,7 @@ public final class EtcdClient: Sendable {
         }
         self.configuration = configuration
         self.namespace = nil
-        self.isView = false
+        self.base = nil
         self.lifecycle = ClientLifecycle()
         self.leaseDeadlines = LeaseDeadlines()
         self.revisionFloor = RevisionFloor()
@@ -66,7 +66,7 @@ public final class EtcdClient: Sendable {
         revisionFloor = base.revisionFloor
         lifecycle = base.lifecycle
         self.namespace = namespace
-        isView = true
+        self.base = base.base ?? base
     }
 
     /// A view of this client under a key prefix, as Go's `clientv3/namespace`: every key, range and name given
@@ -75,8 +75,8 @@ public final class EtcdClient: Sendable {
     /// ``EtcdKeyRange/from(_:)`` end where the prefix ends. Transactions (compares, nested transactions included)
     /// are rewritten the same way. Leases, cluster, maintenance and auth calls pass through unchanged.
     ///
-    /// The view shares this client's connections, watch stream and keep-alives, so it costs nothing to make;
-    /// closing the view or the client closes both. The recipes (sessions, mutexes, elections, STM, queues,
+    /// The view shares this client's connections, watch stream and keep-alives, so it costs nothing to make, and
+    /// keeps the client alive while it is used; closing the view or the client closes both. The recipes (sessions, mutexes, elections, STM, queues,
     /// barriers, the mirror) work on a view unchanged, with their keys inside the prefix. A view of a view nests
     /// the prefixes.
     ///
@@ -92,7 +92,7 @@ public final class EtcdClient: Sendable {
     /// A client released without ``close()`` closes itself in the background and logs a warning: its
     /// connections and tasks would otherwise live on. A view released closes nothing.
     deinit {
-        guard !isView else { return }
+        guard base == nil else { return }
         let wasOpen = lifecycle.withLock { state -> Bool in
             guard case .open = state.phase else { return false }
             state.phase = .closing

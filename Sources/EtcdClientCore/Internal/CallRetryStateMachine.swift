@@ -106,6 +106,9 @@ struct CallRetryStateMachine {
     private var brokenPeers = 0
     /// Whether the call may go to one member only.
     private let pinned: Bool
+    /// Whether an attempt keeps part of a read's time for another member (not for a stream, whose first answer
+    /// ends retrying: its timeout bounds the whole stream).
+    private let reservesRetryTime: Bool
 
     /// A call of `kind` starting `now`, with `timeout` (`nil`: none), on a client of `endpointCount` endpoints, or
     /// `pinned` to one member.
@@ -115,10 +118,12 @@ struct CallRetryStateMachine {
         endpointCount: Int,
         authenticates: Bool,
         pinned: Bool = false,
+        reservesRetryTime: Bool = true,
         now: Instant
     ) {
         self.kind = kind
         self.pinned = pinned
+        self.reservesRetryTime = reservesRetryTime
         self.endpointCount = pinned ? 1 : max(1, endpointCount)
         self.authenticates = authenticates
         self.deadline = timeout.map { now + $0 }
@@ -133,7 +138,9 @@ struct CallRetryStateMachine {
     func attemptTimeout(now: Instant) -> Duration? {
         guard let deadline else { return nil }
         let remaining = deadline - now
-        guard kind == .idempotent, endpointCount > 1, remaining >= .milliseconds(200) else { return remaining }
+        guard reservesRetryTime, kind == .idempotent, endpointCount > 1, remaining >= .milliseconds(200) else {
+            return remaining
+        }
         return remaining - min(remaining / 2, Self.retryReserve)
     }
 

@@ -103,6 +103,11 @@ enum ReconnectingStream {
                         )
                         return
                     }
+                } catch let status as GRPCStatus where EtcdError(status: status).code == .responseTooLarge {
+                    // The same response would come again after a re-open: the stream's users get the error.
+                    stream.cancel()
+                    terminated(EtcdError(status: status))
+                    return
                 } catch let status as GRPCStatus where EtcdError(status: status).code.asksForNewToken {
                     reason = "the auth token was rejected"
                     channel.authenticator?.invalidate(opening.auth)

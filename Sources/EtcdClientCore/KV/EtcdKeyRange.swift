@@ -44,7 +44,7 @@ public struct EtcdKeyRange: Hashable, Sendable, CustomStringConvertible {
     public static let all = EtcdKeyRange(start: [0], end: [0])
 
     /// A range exactly as etcd sent it.
-    static func raw(start: [UInt8], end: [UInt8]) -> EtcdKeyRange {
+    package static func raw(start: [UInt8], end: [UInt8]) -> EtcdKeyRange {
         EtcdKeyRange(start: start, end: end)
     }
 

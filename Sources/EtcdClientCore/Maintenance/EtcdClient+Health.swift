@@ -10,14 +10,21 @@ extension EtcdClient {
     ///   - options: this call's options (its timeout bounds the check); `nil` (the default) uses
     ///     ``Configuration/defaultCallOptions``.
     /// - Returns: the report; a member that fails the check is reported, not thrown.
-    /// - Throws: `CancellationError` when the task is cancelled.
+    /// - Throws: `CancellationError` when the task is cancelled; ``EtcdError/Code/invalidArgument`` when no
+    ///   endpoint is given and the client has none.
     public func health(
         at endpoint: EtcdEndpoint? = nil,
         options: CallOptions? = nil
     ) async throws
         -> EtcdEndpointHealth
     {
-        let checked = endpoint ?? channel.currentEndpoint ?? endpoints[0]
+        guard let checked = endpoint ?? channel.currentEndpoint ?? endpoints.first else {
+            throw EtcdError(
+                .invalidArgument,
+                message: "health: the client has no endpoint to check",
+                requestNotSent: true
+            )
+        }
         var request = EtcdserverPB.RangeRequest()
         request.key = Array("health".utf8)
         let start = ContinuousClock.now

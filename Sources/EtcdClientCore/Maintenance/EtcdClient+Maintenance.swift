@@ -172,8 +172,9 @@ extension EtcdClient {
     }
 
     /// Hands leadership to another member. The request goes to the current leader, whichever member the client
-    /// is connected to (only the leader accepts it): the leader is found from a member's status and reached at
-    /// its first client URL.
+    /// is connected to (only the leader accepts it): the leader is found from a member's status and reached at the
+    /// first of the client's endpoints that reports itself as the leader (as etcdctl does), or else at the first
+    /// client URL it advertises.
     ///
     /// - Parameters:
     ///   - memberID: the member to become leader; it must be a started voting member.
@@ -184,9 +185,18 @@ extension EtcdClient {
     public func moveLeader(to memberID: UInt64, options: CallOptions? = nil) async throws -> EtcdResponseHeader {
         let leader = try await status(options: options).leader
         guard leader != 0 else { throw EtcdError(.noLeader, message: "the cluster has no leader to move") }
-        let leaderEndpoint = try await members().members.first { $0.id == leader }?.clientURLs.lazy.compactMap(
-            EtcdEndpoint.init
-        ).first
+        var leaderEndpoint: EtcdEndpoint?
+        for endpoint in endpoints where leaderEndpoint == nil {
+            if (try? await status(at: endpoint, options: options))?.header.memberID == leader {
+                leaderEndpoint = endpoint
+            }
+            try Task.checkCancellation()
+        }
+        if leaderEndpoint == nil {
+            leaderEndpoint = try await members().members.first { $0.id == leader }?.clientURLs.lazy.compactMap(
+                EtcdEndpoint.init
+            ).first
+        }
         var request = EtcdserverPB.MoveLeaderRequest()
         request.targetID = memberID
         return EtcdResponseHeader(

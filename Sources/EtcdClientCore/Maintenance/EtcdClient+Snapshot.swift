@@ -12,9 +12,9 @@ extension EtcdClient {
     ///
     /// - Parameters:
     ///   - endpoint: the member to snapshot; `nil` (the default) for the one the client is connected to.
-    ///   - options: the call's options. Its timeout bounds the whole transfer, as it bounds every other call: give
-    ///     a large database a longer one, or `nil` for none. `nil` (the default) uses
-    ///     ``Configuration/defaultCallOptions``.
+    ///   - options: the call's options. Its timeout bounds the whole transfer, as it bounds every other call.
+    ///     `nil` (the default) uses ``Configuration/defaultCallOptions`` without their timeout, as
+    ///     `etcdctl snapshot save` has none unless asked: a large database takes as long as it takes.
     ///   - consume: called with each chunk. Throwing from it stops the snapshot.
     /// - Returns: the total number of bytes.
     /// - Throws: `EtcdError` (`.deadlineExceeded` when the timeout passes during the transfer), what `consume`
@@ -26,10 +26,12 @@ extension EtcdClient {
         _ consume: ([UInt8]) async throws -> Void
     ) async throws -> Int {
         var total = 0
+        var untimed = configuration.defaultCallOptions
+        untimed.timeout = nil
         try await serverStreamingCall(
             EtcdserverPB.MaintenanceService.Snapshot.self,
             EtcdserverPB.SnapshotRequest(),
-            options: options,
+            options: options ?? untimed,
             at: endpoint
         ) { response in
             total += response.blob.count
@@ -45,7 +47,8 @@ extension EtcdClient {
     /// - Parameters:
     ///   - path: where the snapshot goes; a file there is replaced once the new one is complete.
     ///   - endpoint: the member to snapshot; `nil` (the default) for the one the client is connected to.
-    ///   - options: the call's options; its timeout bounds the whole transfer (see ``snapshot(at:options:_:)``).
+    ///   - options: the call's options; a timeout bounds the whole transfer, and there is none by default (see
+    ///     ``snapshot(at:options:_:)``).
     ///   - progress: called after each chunk with the number of bytes written so far.
     /// - Returns: the size of the file, in bytes.
     /// - Throws: ``EtcdError/Code/snapshotCorrupted`` when the data does not end with its SHA-256;
@@ -110,14 +113,19 @@ private final class SnapshotFile {
     private let path: String
     private var handle: FileHandle?
 
+    /// Creates (or empties) the file, readable and writable by its owner only, as etcdctl does: a snapshot holds
+    /// every key and the auth store.
     init(creating path: String) throws {
         self.path = path
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-            let handle = FileHandle(forWritingAtPath: path)
-        else {
-            throw EtcdError(.invalidArgument, message: "cannot create \"\(path)\"", requestNotSent: true)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw EtcdError(
+                .invalidArgument,
+                message: "cannot create \"\(path)\": errno \(errno)",
+                requestNotSent: true
+            )
         }
-        self.handle = handle
+        self.handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 
     func write(_ bytes: [UInt8]) throws {

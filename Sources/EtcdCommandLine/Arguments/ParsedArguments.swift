@@ -32,13 +32,13 @@ struct ParsedArguments: Sendable {
         values[name]?.last ?? specs[name]?.defaultValue ?? ""
     }
 
-    /// A boolean flag.
+    /// A boolean flag. A value that is not one is an error with cobra's status (1).
     func bool(_ name: String) throws(CommandError) -> Bool {
         switch string(name) {
         case "true", "1", "t", "T", "TRUE", "True": return true
         case "false", "0", "f", "F", "FALSE", "False", "": return false
         case let other:
-            throw CommandError(.badArgs, "invalid argument \"\(other)\" for \"--\(name)\" flag: expected true or false")
+            throw CommandError(.error, "invalid argument \"\(other)\" for \"--\(name)\" flag: expected true or false")
         }
     }
 
@@ -46,7 +46,7 @@ struct ParsedArguments: Sendable {
     func int(_ name: String) throws(CommandError) -> Int64 {
         let text = string(name)
         guard let value = Int64(text.isEmpty ? "0" : text) else {
-            throw CommandError(.badArgs, "invalid argument \"\(text)\" for \"--\(name)\" flag: not a whole number")
+            throw CommandError(.error, "invalid argument \"\(text)\" for \"--\(name)\" flag: not a whole number")
         }
         return value
     }
@@ -55,7 +55,7 @@ struct ParsedArguments: Sendable {
     func duration(_ name: String) throws(CommandError) -> Duration {
         let text = string(name)
         guard let value = Duration(goSyntax: text) else {
-            throw CommandError(.badArgs, "invalid argument \"\(text)\" for \"--\(name)\" flag: not a duration")
+            throw CommandError(.error, "invalid argument \"\(text)\" for \"--\(name)\" flag: not a duration")
         }
         return value
     }

@@ -212,7 +212,7 @@ private func permissionRange(
 ) throws(CommandError)
     -> EtcdKeyRange
 {
-    try KeyRangeArguments.range(
+    try KeyRangeArguments.permissionRange(
         [key] + (end.map { [$0] } ?? []),
         prefix: try context.arguments.bool("prefix"),
         fromKey: try context.arguments.bool("from-key")

@@ -17,6 +17,7 @@ enum ElectCommand: ToolCommand {
         if positionals.count == 1 && !listen { throw CommandError(.badArgs, "no proposal argument but -l not set") }
         if positionals.count == 2 && listen { throw CommandError(.badArgs, "proposal given but -l is set") }
         let printer = context.printer
+        let acquired = Flag()
         do {
             try await context.withClient { client in
                 try await Interruption.run {
@@ -28,14 +29,17 @@ enum ElectCommand: ToolCommand {
                             try await election.campaign(value: positionals[1]) { leadership in
                                 let leader = try await client.get(EtcdGetRequest(.key(leadership.key)))
                                 context.print(try printer.get(leader))
-                                try await LockCommand.waitUntilCancelled(session)
+                                acquired.set()
+                                try await LockCommand.waitUntilCancelled(session, message: "elect: session expired")
                             }
                         }
                     }
                 }
             }
         } catch is Interruption.Interrupted {
-            return  // Ctrl-C: a leader resigned on the way out, as etcdctl does
+            // Ctrl-C: a leader resigned on the way out and ends well; a campaign still waiting was cancelled.
+            if listen || acquired.isSet { return }
+            throw CommandError(.error, "context canceled")
         }
     }
 
@@ -48,8 +52,12 @@ enum ElectCommand: ToolCommand {
         try await election.observe { changes in
             for try await change in changes {
                 guard case .leader(let leader) = change else { continue }
-                let read = EtcdGetRequest(.key(leader.key), revision: leader.modRevision)
-                context.print(try printer.get(try await client.get(read)))
+                if printer.format == .simple {
+                    context.print(printer.simple(leader))
+                } else {
+                    // The other formats print a read's header too: the leader key read now.
+                    context.print(try printer.get(try await client.get(EtcdGetRequest(.key(leader.key)))))
+                }
             }
         }
         throw CommandError(.error, "elect: observer lost")

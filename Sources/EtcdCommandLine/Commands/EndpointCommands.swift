@@ -105,9 +105,7 @@ enum DefragCommand: ToolCommand {
         try await context.withClient { client in
             for text in try await context.endpointsOfCluster(client, cluster: cluster) {
                 do {
-                    var options = client.configuration.defaultCallOptions
-                    options.timeout = nil
-                    try await client.defragment(at: try context.endpoint(text), options: options)
+                    try await client.defragment(at: try context.endpoint(text))
                     context.print("Finished defragmenting etcd member[\(text)]\n")
                 } catch let error as EtcdError {
                     failed = true

@@ -127,6 +127,6 @@ enum LeaseKeepAliveCommand: ToolCommand {
                 }
             }
         }
-        context.print("lease \(ResponsePrinter.leaseText(id)) expired or revoked.\n")
+        if printer.format == .simple { context.print("lease \(ResponsePrinter.leaseText(id)) expired or revoked.\n") }
     }
 }

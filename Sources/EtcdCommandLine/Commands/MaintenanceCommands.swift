@@ -57,7 +57,7 @@ enum MoveLeaderCommand: ToolCommand {
         switch context.printer.format {
         case .simple:
             context.print("Leadership transferred from \(GoText.hex(leader)) to \(GoText.hex(target))\n")
-        case .json: context.print(context.printer.line(.object([("header", ResponsePrinter.json(header))])))
+        case .json: context.print(context.printer.line(ResponsePrinter.optionalHeaderObject(header)))
         case .fields, .table, .protobuf: throw context.printer.format.unsupported
         }
     }
@@ -79,9 +79,11 @@ enum SnapshotSaveCommand: ToolCommand {
             context.arguments.isSet("command-timeout")
             ? try context.arguments.duration("command-timeout") : nil
         let endpoints = context.arguments.list("endpoints")
-        guard endpoints.count == 1, let endpoint = EtcdEndpoint(endpoints[0]) else {
-            throw CommandError(.badArgs, "snapshot must be requested to one selected node, not multiple \(endpoints)")
+        guard endpoints.count == 1 else {
+            let list = "[" + endpoints.joined(separator: " ") + "]"
+            throw CommandError(.interrupted, "snapshot must be requested to one selected node, not multiple \(list)")
         }
+        let endpoint = try context.endpoint(endpoints[0])
         let bar = SnapshotProgressBar(output: context.output)
         do {
             try await context.withClient { client in

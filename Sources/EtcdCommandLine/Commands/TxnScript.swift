@@ -98,26 +98,37 @@ struct TxnScript {
         let words = CommandLineWords.split(line)
         guard words.count >= 2 else { throw CommandError(.invalidInput, "invalid txn compare request: \(line)") }
         let arguments = Array(words.dropFirst())
+        let specs: [FlagSpec]
+        switch words[0] {
+        case "get": specs = GetCommand.flags
+        case "put": specs = PutCommand.flags
+        case "del": specs = DeleteCommand.flags
+        default: throw CommandError(.invalidInput, "invalid txn request: \(line)")
+        }
+        // A line that is not a command of these (an unknown flag, a missing value) is invalid input; a command
+        // whose arguments are wrong fails as that command would, with its own message and status.
+        let parsed: ParsedArguments
         do {
-            switch words[0] {
-            case "get":
-                return .get(try GetCommand.request(try ArgumentParser.parse(arguments, specs: GetCommand.flags)))
-            case "put":
-                let parsed = try ArgumentParser.parse(arguments, specs: PutCommand.flags)
-                return .put(try PutCommand.request(parsed, standardInput: { [] }))
-            case "del":
-                let parsed = try ArgumentParser.parse(arguments, specs: DeleteCommand.flags)
-                let range = try KeyRangeArguments.range(
-                    parsed.positionals,
-                    prefix: try parsed.bool("prefix"),
-                    fromKey: try parsed.bool("from-key")
-                )
-                return .delete(range, includePrevious: try parsed.bool("prev-kv"))
-            default:
-                throw CommandError(.invalidInput, "invalid txn request: \(line)")
-            }
+            parsed = try ArgumentParser.parse(arguments, specs: specs)
         } catch {
             throw CommandError(.invalidInput, "invalid txn request: \(line)")
+        }
+        switch words[0] {
+        case "get": return .get(try GetCommand.request(parsed))
+        case "put": return .put(try PutCommand.request(parsed, standardInput: { [] }))
+        default:
+            guard (1...2).contains(parsed.positionals.count) else {
+                throw CommandError(
+                    .badArgs,
+                    "del command needs one argument as key and an optional argument as range_end"
+                )
+            }
+            let range = try KeyRangeArguments.range(
+                parsed.positionals,
+                prefix: try parsed.bool("prefix"),
+                fromKey: try parsed.bool("from-key")
+            )
+            return .delete(range, includePrevious: try parsed.bool("prev-kv"))
         }
     }
 }

@@ -17,6 +17,9 @@ enum WatchCommand: ToolCommand {
         let separator = context.arguments.commandAfterSeparator
         let command = separator.map { Array(context.positionals.dropFirst($0)) } ?? []
         if let separator { keyArguments = Array(context.positionals.prefix(separator)) }
+        if separator != nil && command.isEmpty {
+            throw CommandError(.badArgs, "bad number of arguments (found separator --, but no commands)")
+        }
         if keyArguments.isEmpty, let key = context.environment["ETCDCTL_WATCH_KEY"] {
             keyArguments = [key] + (context.environment["ETCDCTL_WATCH_RANGE_END"].map { [$0] } ?? [])
         }
@@ -35,6 +38,16 @@ enum WatchCommand: ToolCommand {
             includePrevious: try context.arguments.bool("prev-kv"),
             progressNotifications: try context.arguments.bool("progress-notify")
         )
+        do {
+            try await watch(request, command: command, context)
+        } catch let error as EtcdError where error.code != .clientClosed {
+            // The server ended the watch (a compacted start revision, ...): etcdctl's report.
+            context.output.err("watch was canceled (\(error.message))\n")
+        }
+        throw CommandError(.interrupted, "watch is canceled by the server")
+    }
+
+    private static func watch(_ request: EtcdWatchRequest, command: [String], _ context: CommandContext) async throws {
         let printer = context.printer
         try await context.withClient { client in
             try await Interruption.run {
@@ -51,7 +64,6 @@ enum WatchCommand: ToolCommand {
                 }
             }
         }
-        throw CommandError(.interrupted, "watch is canceled by the server")
     }
 
     /// Runs the command of `watch ... -- command` for one event, with etcdctl's variables.
@@ -66,7 +78,9 @@ enum WatchCommand: ToolCommand {
             ]
         )
         if status != 0 {
-            throw CommandError(.error, "command \(command) error (exit status \(status))")
+            let words = command.map { GoText.quote($0) }.joined(separator: " ")
+            TerminalOutput().err("command [\(words)] error (exit status \(status))\n")
+            throw ExitStatus(code: ExitCode.error.rawValue)
         }
     }
 }

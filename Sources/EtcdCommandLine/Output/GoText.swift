@@ -62,7 +62,10 @@ enum GoText {
             exponent += 1
         }
         let value = (scaled * 10 + 0.5).rounded(.down) / 10
-        return value < 10 ? "\(formatted(value, decimals: 1)) \(sizes[exponent])" : "\(Int(value)) \(sizes[exponent])"
+        // Go's %.0f rounds half to even.
+        return value < 10
+            ? "\(formatted(value, decimals: 1)) \(sizes[exponent])"
+            : "\(Int(value.rounded(.toNearestOrEven))) \(sizes[exponent])"
     }
 
     /// A Go `time.Duration` printed with `%v`, such as `1.234567ms` or `2.5s`.

@@ -190,11 +190,10 @@ extension ResponsePrinter {
         switch format {
         case .simple: return alarms.map { "memberID:\($0.memberID) alarm:\(Self.alarmName($0.kind)) \n" }.joined()
         case .json:
+            // etcd 3.4 sends no header with alarms, and etcdctl then prints none.
+            guard case .object(let fields) = Self.optionalHeaderObject(header) else { return "" }
             var object = GoJSONObject()
-            // etcd sends no header with an empty alarm list, and etcdctl then prints none.
-            if header != EtcdResponseHeader(clusterID: 0, memberID: 0, revision: 0, raftTerm: 0) {
-                object.add("header", Self.json(header), omitEmpty: false)
-            }
+            for (name, value) in fields { object.add(name, value, omitEmpty: false) }
             object.add(
                 "alarms",
                 .array(
@@ -213,6 +212,13 @@ extension ResponsePrinter {
                 .joined()
         case .table, .protobuf: throw format.unsupported
         }
+    }
+
+    /// `{"header":{...}}`, or `{}` for a header etcd did not send (all zero): Go then has a nil pointer, which its
+    /// JSON leaves out.
+    static func optionalHeaderObject(_ header: EtcdResponseHeader) -> GoJSON {
+        header == EtcdResponseHeader(clusterID: 0, memberID: 0, revision: 0, raftTerm: 0)
+            ? .object([]) : .object([("header", json(header))])
     }
 
     private static func alarmName(_ kind: EtcdAlarm.Kind) -> String {
