@@ -21,20 +21,19 @@ struct CommandContext: Sendable {
         endpoints: [String]? = nil,
         _ body: (EtcdClient) async throws -> Result
     ) async throws -> Result {
-        let configuration = try GlobalFlags.configuration(arguments, endpoints: endpoints)
-        let client: EtcdClient
+        try await Self.withClient(configuration: try GlobalFlags.configuration(arguments, endpoints: endpoints), body)
+    }
+
+    /// Runs `body` with a client of `configuration`, closed afterwards; a configuration the client cannot use (a
+    /// TLS file that cannot be read) is a bad argument, as for etcdctl.
+    static func withClient<Result: Sendable>(
+        configuration: EtcdClient.Configuration,
+        _ body: (EtcdClient) async throws -> Result
+    ) async throws -> Result {
         do {
-            client = try EtcdClient(configuration: configuration)
-        } catch let error as EtcdError {
+            return try await withEtcdClient(configuration: configuration, body)
+        } catch let error as EtcdError where error.code == .invalidConfiguration {
             throw CommandError(.badArgs, error.message)
-        }
-        do {
-            let result = try await body(client)
-            await client.close()
-            return result
-        } catch {
-            await client.close()
-            throw error
         }
     }
 
@@ -46,6 +45,28 @@ struct CommandContext: Sendable {
             for url in member.clientURLs where !urls.contains(url) { urls.append(url) }
         }
         return urls
+    }
+
+    /// Runs `body` for each endpoint of the flags (or of the cluster), in order; an endpoint whose call fails gets
+    /// `failure(endpoint, error)` on standard error, and the others go on.
+    ///
+    /// - Returns: whether any failed.
+    func forEachEndpoint(
+        of client: EtcdClient,
+        cluster: Bool,
+        failure: (String, EtcdError) -> String,
+        _ body: (String, EtcdEndpoint) async throws -> Void
+    ) async throws -> Bool {
+        var failed = false
+        for text in try await endpointsOfCluster(client, cluster: cluster) {
+            do {
+                try await body(text, try endpoint(text))
+            } catch let error as EtcdError {
+                failed = true
+                output.err(failure(text, error) + "\n")
+            }
+        }
+        return failed
     }
 
     /// An endpoint named on the command line.

@@ -87,6 +87,11 @@ struct PerMemberMaintenanceTests {
                     try await etcd.promoteMember(id: learnerID)
                 }
                 #expect(promoted.members.first { $0.id == learnerID }?.isLearner == false)
+                // The new voter learns of its promotion when it applies it, a moment after the leader.
+                let deadline = ContinuousClock.now + .seconds(10)
+                while try await etcd.status(at: learner.endpoint).isLearner, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
                 #expect(try await etcd.status(at: learner.endpoint).isLearner == false)
                 for member in [cluster.members[0].endpoint, learner.endpoint] {
                     #expect(try await etcd.health(at: member).isHealthy)

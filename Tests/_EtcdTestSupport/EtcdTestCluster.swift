@@ -249,28 +249,16 @@ package final class EtcdTestCluster: Sendable {
         peerPort: Int,
         members listed: [EtcdMember]
     ) throws -> EtcdTestMember {
-        let clientPort = try EtcdTestFreePort.one()
         let initialCluster = listed.compactMap { member -> String? in
             let memberName = member.name.isEmpty ? name : member.name
             return member.peerURLs.first.map { "\(memberName)=\($0)" }
         }.joined(separator: ",")
-        let dataDirectory = root.appendingPathComponent(name)
-        return EtcdTestMember(
+        return try EtcdTestMember.plain(
             name: name,
-            clientPort: clientPort,
+            dataDirectory: root.appendingPathComponent(name),
             peerPort: peerPort,
-            healthPort: clientPort,
-            dataDirectory: dataDirectory,
-            arguments: EtcdTestMember.arguments(
-                name: name,
-                dataDirectory: dataDirectory,
-                clientURL: "http://127.0.0.1:\(clientPort)",
-                peerPort: peerPort,
-                advertisedPeerPort: peerPort,
-                initialCluster: initialCluster,
-                token: "unused-when-joining",
-                state: "existing"
-            )
+            initialCluster: initialCluster,
+            state: "existing"
         )
     }
 

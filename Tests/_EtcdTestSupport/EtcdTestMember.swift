@@ -58,6 +58,23 @@ package final class EtcdTestMember: Sendable {
     /// A member that starts from a data directory made by `etcdctl snapshot restore` into `dataDirectory/data`
     /// with `name` and peer URL `http://127.0.0.1:<peerPort>`; not started.
     package static func restored(name: String, dataDirectory: URL, peerPort: Int) throws -> EtcdTestMember {
+        try plain(
+            name: name,
+            dataDirectory: dataDirectory,
+            peerPort: peerPort,
+            initialCluster: "\(name)=http://127.0.0.1:\(peerPort)",
+            state: "new"
+        )
+    }
+
+    /// A plain-text member on a free client port with peer URL `http://127.0.0.1:<peerPort>`; not started.
+    static func plain(
+        name: String,
+        dataDirectory: URL,
+        peerPort: Int,
+        initialCluster: String,
+        state: String
+    ) throws -> EtcdTestMember {
         let clientPort = try EtcdTestFreePort.one()
         return EtcdTestMember(
             name: name,
@@ -71,9 +88,9 @@ package final class EtcdTestMember: Sendable {
                 clientURL: "http://127.0.0.1:\(clientPort)",
                 peerPort: peerPort,
                 advertisedPeerPort: peerPort,
-                initialCluster: "\(name)=http://127.0.0.1:\(peerPort)",
-                token: "restored",
-                state: "new"
+                initialCluster: initialCluster,
+                token: "swift-etcd-test-\(name)",
+                state: state
             )
         )
     }

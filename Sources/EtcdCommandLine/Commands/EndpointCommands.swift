@@ -12,18 +12,16 @@ enum EndpointStatusCommand: ToolCommand {
 
     static func run(_ context: CommandContext) async throws {
         let cluster = try context.arguments.bool("cluster")
-        var failed = false
-        let statuses = try await context.withClient { client in
+        let (statuses, failed) = try await context.withClient { client in
             var statuses: [(endpoint: String, status: EtcdStatusResponse)] = []
-            for text in try await context.endpointsOfCluster(client, cluster: cluster) {
-                do {
-                    statuses.append((text, try await client.status(at: try context.endpoint(text))))
-                } catch let error as EtcdError {
-                    failed = true
-                    context.output.err("Failed to get the status of endpoint \(text) (\(error.message))\n")
-                }
+            let failed = try await context.forEachEndpoint(
+                of: client,
+                cluster: cluster,
+                failure: { "Failed to get the status of endpoint \($0) (\($1.message))" }
+            ) { text, endpoint in
+                statuses.append((text, try await client.status(at: endpoint)))
             }
-            return statuses
+            return (statuses, failed)
         }
         context.print(try context.printer.endpointStatus(statuses))
         if failed { throw ExitStatus(code: ExitCode.error.rawValue) }
@@ -42,22 +40,17 @@ enum EndpointHashKVCommand: ToolCommand {
     static func run(_ context: CommandContext) async throws {
         let cluster = try context.arguments.bool("cluster")
         let revision = try context.arguments.int("rev")
-        var failed = false
-        let hashes = try await context.withClient { client in
+        let (hashes, failed) = try await context.withClient { client in
             var hashes: [(endpoint: String, hash: UInt32, compactRevision: Int64, header: EtcdResponseHeader)] = []
-            for text in try await context.endpointsOfCluster(client, cluster: cluster) {
-                do {
-                    let answer = try await client.hashKV(
-                        revision: revision > 0 ? revision : nil,
-                        at: try context.endpoint(text)
-                    )
-                    hashes.append((text, answer.hash, answer.compactRevision, answer.header))
-                } catch let error as EtcdError {
-                    failed = true
-                    context.output.err("Failed to get the hash of endpoint \(text) (\(error.message))\n")
-                }
+            let failed = try await context.forEachEndpoint(
+                of: client,
+                cluster: cluster,
+                failure: { "Failed to get the hash of endpoint \($0) (\($1.message))" }
+            ) { text, endpoint in
+                let answer = try await client.hashKV(revision: revision > 0 ? revision : nil, at: endpoint)
+                hashes.append((text, answer.hash, answer.compactRevision, answer.header))
             }
-            return hashes
+            return (hashes, failed)
         }
         context.print(try context.printer.endpointHashKV(hashes))
         if failed { throw ExitStatus(code: ExitCode.error.rawValue) }
@@ -101,16 +94,14 @@ enum DefragCommand: ToolCommand {
 
     static func run(_ context: CommandContext) async throws {
         let cluster = try context.arguments.bool("cluster")
-        var failed = false
-        try await context.withClient { client in
-            for text in try await context.endpointsOfCluster(client, cluster: cluster) {
-                do {
-                    try await client.defragment(at: try context.endpoint(text))
-                    context.print("Finished defragmenting etcd member[\(text)]\n")
-                } catch let error as EtcdError {
-                    failed = true
-                    context.output.err("Failed to defragment etcd member[\(text)] (\(error.message))\n")
-                }
+        let failed = try await context.withClient { client in
+            try await context.forEachEndpoint(
+                of: client,
+                cluster: cluster,
+                failure: { "Failed to defragment etcd member[\($0)] (\($1.message))" }
+            ) { text, endpoint in
+                try await client.defragment(at: endpoint)
+                context.print("Finished defragmenting etcd member[\(text)]\n")
             }
         }
         if failed { throw ExitStatus(code: ExitCode.error.rawValue) }

@@ -48,18 +48,8 @@ enum MakeMirrorCommand: ToolCommand {
             try context.arguments.bool("no-dest-prefix") ? "" : destinationPrefix.isEmpty ? prefix : destinationPrefix
         let destinationConfiguration = try destination(context)
         try await context.withClient { source in
-            let destination: EtcdClient
-            do {
-                destination = try EtcdClient(configuration: destinationConfiguration)
-            } catch let error as EtcdError {
-                throw CommandError(.badArgs, error.message)
-            }
-            do {
+            try await CommandContext.withClient(configuration: destinationConfiguration) { destination in
                 try await follow(source: source, destination: destination, prefix: prefix, target: target, context)
-                await destination.close()
-            } catch {
-                await destination.close()
-                throw error
             }
         }
     }
