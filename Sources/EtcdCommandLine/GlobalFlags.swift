@@ -102,7 +102,7 @@ enum GlobalFlags {
         guard let colon = user.firstIndex(of: ":") else {
             // As etcdctl: the password is asked for on standard output and read from standard input.
             TerminalOutput().out("Password: ")
-            let typed = readLine() ?? ""
+            let typed = readLineWithoutEcho()
             TerminalOutput().out("\n")
             return .password(username: user, password: typed)
         }
@@ -130,4 +130,17 @@ enum GlobalFlags {
         tls.verifiesServer = !skipVerify
         return tls
     }
+}
+
+/// A line of standard input, not echoed when standard input is a terminal (a password).
+private func readLineWithoutEcho() -> String {
+    var saved = termios()
+    let isTerminal = isatty(STDIN_FILENO) != 0 && tcgetattr(STDIN_FILENO, &saved) == 0
+    if isTerminal {
+        var silent = saved
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(STDIN_FILENO, TCSANOW, &silent)
+    }
+    defer { if isTerminal { tcsetattr(STDIN_FILENO, TCSANOW, &saved) } }
+    return readLine() ?? ""
 }
