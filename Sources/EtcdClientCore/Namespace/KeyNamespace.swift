@@ -38,7 +38,7 @@ struct KeyNamespace: Sendable, Hashable {
 
     /// `key` seen from inside the namespace; a key outside it (which etcd does not send back for a request made
     /// inside it) is kept as it is.
-    private func strippedKey(_ key: [UInt8]) -> [UInt8] {
+    func strippedKey(_ key: [UInt8]) -> [UInt8] {
         stripped(key) ?? key
     }
 
@@ -165,9 +165,5 @@ struct KeyNamespace: Sendable, Hashable {
             leader.key = strippedKey(leader.key)
             return leader
         }
-    }
-
-    func stripped(key: [UInt8]) -> [UInt8] {
-        strippedKey(key)
     }
 }

@@ -86,7 +86,7 @@ extension EtcdClient {
         try await serverStreamingCall(V3ElectionPB.ElectionService.Observe.self, request, options: options) {
             response in
             if let kv = response.kv {
-                try await consume(EtcdKeyValue(kv).mapKey { namespace?.stripped(key: $0) ?? $0 })
+                try await consume(EtcdKeyValue(kv).mapKey { namespace?.strippedKey($0) ?? $0 })
             }
         }
     }

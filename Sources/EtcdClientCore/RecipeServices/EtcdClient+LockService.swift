@@ -20,7 +20,7 @@ extension EtcdClient {
         request.lease = lease.rawValue
         let response = try await call(V3LockPB.LockService.Lock.self, request, options: CallOptions(timeout: nil))
         return (
-            EtcdKey(bytes: namespace?.stripped(key: response.key) ?? response.key), EtcdResponseHeader(response.header)
+            EtcdKey(bytes: namespace?.strippedKey(response.key) ?? response.key), EtcdResponseHeader(response.header)
         )
     }
 
