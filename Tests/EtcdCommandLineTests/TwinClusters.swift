@@ -29,7 +29,9 @@ struct TwinClusters {
             for (value, name) in replacements.sorted(by: { $0.0.count > $1.0.count }) {
                 text = text.replacingOccurrences(of: value, with: name)
             }
-            return text.replacing(/took = [0-9.]+[µnm]?s/, with: "took = T")
+            // `%16x` pads an ID shorter than 16 digits with spaces; each cluster's IDs are random, so is the padding.
+            return text.replacing(/\ +(?<id>[A-Z-]*HEX)/) { " " + $0.output.id }
+                .replacing(/took = [0-9.]+[µnm]?s/, with: "took = T")
                 .replacing(/"took":"[^"]*"/, with: "\"took\":\"T\"")
                 .replacing(/"Took" : [0-9.]+[µnm]?s/, with: "\"Took\" : T")
         }
