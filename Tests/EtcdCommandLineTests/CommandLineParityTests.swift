@@ -146,10 +146,15 @@ struct CommandLineParityTests {
             // etcd lists members by ID, and the new member's ID is random: the order may differ between the twins.
             func lines(_ text: String) -> [String] {
                 text.replacingOccurrences(of: "\"", with: "").split(separator: "\n")
-                    .map { $0.split(whereSeparator: { $0 == "," || $0 == "=" }).sorted().joined(separator: ",") }.sorted()
+                    .map { $0.split(whereSeparator: { $0 == "," || $0 == "=" }).sorted().joined(separator: ",") }
+                    .sorted()
             }
             #expect(lines(twins.go.normalized(added.go.text)) == lines(twins.swift.normalized(added.swift.text)))
-            let lists = try twins.expectSame(go: ["member", "list"], swift: ["member", "list"], comparingOutput: false)
+            let lists = try twins.expectSame(
+                go: ["member", "list"],
+                swift: ["member", "list"],
+                comparingOutput: false
+            )
             #expect(lines(twins.go.normalized(lists.go.text)) == lines(twins.swift.normalized(lists.swift.text)))
             for arguments in [
                 ["member", "update", "ID", "--peer-urls=http://127.0.0.1:2"], ["member", "promote", "ID"],
