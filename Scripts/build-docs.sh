@@ -2,7 +2,8 @@
 # Builds the DocC documentation of the three library products with the toolchain's docc (no package plugin), from
 # the symbol graphs in SYMBOL_GRAPHS (default .build/symbol-graphs, written by a build with
 # `-Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc <dir>`, which Scripts/test.sh makes), into
-# .build/docs/<Module>. Fails when docc warns about anything.
+# .build/docs/<Module>. Fails when docc warns about anything. The modules are the documentation targets that
+# .spi.yml names (what the Swift Package Index builds), which must be exactly the package's library products.
 #
 #   Scripts/build-docs.sh            builds the symbol graphs first when they are missing
 set -euo pipefail
@@ -13,7 +14,13 @@ if [ ! -f "$graphs/EtcdClientCore.symbols.json" ]; then
 fi
 mkdir -p .build/docs
 status=0
-for module in EtcdClientCore EtcdConcurrency EtcdMirror; do
+modules="$(sed -n 's/^ *documentation_targets: *\[\(.*\)\]/\1/p' .spi.yml | tr -d ' ' | tr ',' ' ')"
+libraries="$(sed -n 's/^ *\.library(name: "\([A-Za-z]*\)".*/\1/p' Package.swift | tr '\n' ' ')"
+if [ "$(echo "$modules" | tr ' ' '\n' | sort | xargs)" != "$(echo "$libraries" | tr ' ' '\n' | sort | xargs)" ]; then
+  echo "== .spi.yml documents [$modules] but the library products are [$libraries]"
+  exit 1
+fi
+for module in $modules; do
   module_graphs="$(mktemp -d)"
   cp "$graphs/$module".symbols.json "$module_graphs/"
   cp "$graphs/$module"@*.symbols.json "$module_graphs/" 2>/dev/null || true
