@@ -57,6 +57,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "_EtcdFuzzing",
+            dependencies: ["EtcdClientCore", "_EtcdTransport", "_EtcdWire"],
+            path: "Tests/_EtcdFuzzing",
+            swiftSettings: swiftSettings
+        ),
+        // libFuzzer's entry point over _EtcdFuzzing; Scripts/fuzz.sh builds it with -sanitize=fuzzer -DFUZZING.
+        .executableTarget(
+            name: "EtcdFuzz",
+            dependencies: ["_EtcdFuzzing"],
+            path: "Tests/Fuzz/EtcdFuzz",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "EtcdExampleSupport",
             dependencies: ["EtcdClientCore"],
             path: "Examples/Support",
@@ -124,7 +137,8 @@ let package = Package(
         .testTarget(
             name: "EtcdClientCoreTests",
             dependencies: [
-                "EtcdClientCore", "EtcdConcurrency", "EtcdMirror", "_EtcdTestSupport", "_EtcdTransport", "_EtcdWire",
+                "EtcdClientCore", "EtcdConcurrency", "EtcdMirror", "_EtcdFuzzing", "_EtcdTestSupport", "_EtcdTransport",
+                "_EtcdWire",
             ],
             swiftSettings: swiftSettings
         ),

@@ -47,12 +47,8 @@ final class GRPCCall: @unchecked Sendable {
     var headersSent = false
     /// The local deadline in monotonic nanoseconds, or `Int64.max`.
     var deadline: Int64
-    /// The HTTP `:status` of the response.
-    var httpStatus = 0
-    /// The `grpc-status` of the response, once seen.
-    var grpcStatus: Int?
-    /// The decoded `grpc-message`.
-    var grpcMessage = ""
+    /// The outcome fields of the response's headers and trailers.
+    var metadata = GRPCResponseMetadata()
     /// The one response message of a unary call.
     var unaryResponse: [UInt8]?
     /// Splits the response DATA into messages.
@@ -142,32 +138,6 @@ final class GRPCCall: @unchecked Sendable {
 
     /// The outcome the response's status and the stream's end code stand for: `nil` for success.
     func outcome(resetCode: UInt32, endpoint: String) -> (any Error)? {
-        if let grpcStatus {
-            if grpcStatus == 0 {
-                if deframer.hasPartialMessage {
-                    return GRPCStatus(code: .internal, message: "the stream ended inside a message")
-                }
-                return nil
-            }
-            return GRPCStatus(code: GRPCStatus.Code(rawValue: grpcStatus), message: grpcMessage)
-        }
-        switch resetCode {
-        case 0:
-            if httpStatus != 200 && httpStatus != 0 {
-                return GRPCStatus(code: GRPCStatus.Code(httpStatus: httpStatus), message: "HTTP status \(httpStatus)")
-            }
-            return GRPCStatus(code: .internal, message: "the stream ended without a grpc-status")
-        case 7:  // REFUSED_STREAM: the server did not process the request.
-            return GRPCConnectionError(
-                endpoint: endpoint,
-                reason: .goingAway,
-                detail: "the server refused the stream",
-                requestNotSent: true
-            )
-        case 8:  // CANCEL
-            return GRPCStatus(code: .cancelled, message: "the server cancelled the stream")
-        default:
-            return GRPCStatus(code: .unavailable, message: "the server reset the stream (HTTP/2 error \(resetCode))")
-        }
+        metadata.outcome(resetCode: resetCode, hasPartialMessage: deframer.hasPartialMessage, endpoint: endpoint)
     }
 }

@@ -519,13 +519,7 @@ final class HTTP2IOLoop: @unchecked Sendable {
 
     private func received(header name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, streamID: Int32) {
         guard let call = callsByStream[streamID] else { return }
-        if name.elementsEqual("grpc-status".utf8) {
-            call.grpcStatus = Int(String(decoding: value, as: UTF8.self)) ?? GRPCStatus.Code.unknown.rawValue
-        } else if name.elementsEqual("grpc-message".utf8) {
-            call.grpcMessage = GRPCStatus.percentDecoded(value)
-        } else if name.elementsEqual(":status".utf8) {
-            call.httpStatus = Int(String(decoding: value, as: UTF8.self)) ?? 0
-        }
+        call.metadata.record(name: name, value: value)
     }
 
     /// Takes a chunk of a stream's DATA. The connection's window gets the bytes back at once (a slow consumer of

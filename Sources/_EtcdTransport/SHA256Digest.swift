@@ -21,7 +21,7 @@ package final class SHA256Digest {
 
     /// Adds `bytes` to what is digested.
     package func update(_ bytes: some Collection<UInt8>) {
-        let done = bytes.withContiguousStorageIfAvailable { buffer in
+        let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
             _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
         }
         if done == nil {

@@ -437,7 +437,8 @@ struct WatchStreamStateMachineTests {
         _ = machine.received(created(1, at: 10))
         _ = machine.received(created(2, at: 10))
         // Watcher 3 is not created yet: it gets nothing.
-        let actions = machine.received(progress(-1, at: 25))
+        #expect(machine.received(progress(-1, at: 25)) == machine.progressRequest(), "the answer is confirmed first")
+        let actions = machine.received(progress(-1, at: 26))
         let empty = EtcdWatchResponse(header: mappedHeader(25), events: [])
         #expect(actions == [.deliver(id: 1, empty), .deliver(id: 2, empty)])
         // etcd 3.4 answers a progress request even while a watcher is catching up, so it proves nothing.
@@ -643,7 +644,55 @@ struct WatchStreamStateMachineTests {
     func progressSkipsRemoved() {
         var machine = openMachine(watchers: 2, createdAt: 10)
         _ = machine.remove(1)
-        #expect(machine.received(progress(-1, at: 20)).compactMap(\.deliveredEvents).map(\.id) == [2])
+        _ = machine.received(progress(-1, at: 20))
+        #expect(machine.received(progress(-1, at: 21)).compactMap(\.deliveredEvents).map(\.id) == [2])
+    }
+
+    @Test("a watcher still catching up on history gets no stream-wide progress answer until it is caught up")
+    func catchingUpGetsNoStreamProgress() {
+        var machine = Machine()
+        _ = machine.add(request("a", startRevision: 5))
+        _ = machine.add(request("b", startRevision: 5))
+        _ = machine.add(request("c", startRevision: 5))
+        _ = machine.streamOpened()
+        // The server is at 20: it replays 5...20 to each watcher.
+        _ = machine.received(created(1, at: 20))
+        _ = machine.received(created(2, at: 20))
+        _ = machine.received(created(3, at: 20))
+        _ = machine.received(progress(-1, at: 21))
+        #expect(machine.received(progress(-1, at: 21)).isEmpty, "no watcher is caught up")
+        // Watcher 1 gets an event at 20, watcher 2 one at 12 (still behind), watcher 3 a progress of its own.
+        _ = machine.received(events(1, at: 20, [event("a", at: 20)]))
+        _ = machine.received(events(2, at: 12, [event("b", at: 12)]))
+        _ = machine.received(progress(3, at: 20))
+        _ = machine.received(progress(-1, at: 22))
+        let answer = machine.received(progress(-1, at: 22))
+        #expect(answer.compactMap(\.deliveredEvents).map(\.id) == [1, 3])
+        // After a new stream, a watcher re-created from the revision after the current one is caught up at once.
+        _ = machine.streamFailed()
+        _ = machine.streamOpened()
+        _ = machine.received(created(1, at: 20))
+        _ = machine.received(progress(-1, at: 23))
+        #expect(machine.received(progress(-1, at: 23)).compactMap(\.deliveredEvents).map(\.id) == [1])
+    }
+
+    @Test(
+        "a stream-wide progress answer is delivered only once a second answer confirms it, with its own revision; a new stream forgets it"
+    )
+    func streamProgressConfirmed() {
+        var machine = openMachine(watchers: 1, createdAt: 10)
+        // etcd before 3.4.25 and 3.5.8 can send its answer ahead of the events of a write being committed.
+        #expect(machine.received(progress(-1, at: 30)) == machine.progressRequest())
+        let late = machine.received(events(1, at: 30, [event("a", at: 30)]))
+        #expect(late.compactMap(\.deliveredEvents).map(\.id) == [1], "the event behind the answer comes first")
+        let confirmed = machine.received(progress(-1, at: 31))
+        #expect(confirmed == [.deliver(id: 1, EtcdWatchResponse(header: mappedHeader(30), events: []))])
+        // An unconfirmed answer does not survive a new stream: the next answer waits for confirmation again.
+        _ = machine.received(progress(-1, at: 40))
+        _ = machine.streamFailed()
+        _ = machine.streamOpened()
+        _ = machine.received(created(1, at: 41))
+        #expect(machine.received(progress(-1, at: 42)) == machine.progressRequest())
     }
 
     @Test("watcher IDs are never reused after removal")

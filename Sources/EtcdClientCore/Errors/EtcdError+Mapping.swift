@@ -100,7 +100,7 @@ extension EtcdError {
     }
 
     /// The error for a gRPC status the server sent.
-    init(status: GRPCStatus) {
+    package init(status: GRPCStatus) {
         let code: Code
         if let known = Self.code(forServerMessage: status.message) {
             code = known
@@ -130,7 +130,7 @@ extension EtcdError {
     }
 
     /// The error for a failed connection; it names the endpoint.
-    init(connection error: GRPCConnectionError) {
+    package init(connection error: GRPCConnectionError) {
         let reason: String
         switch error.reason {
         case .resolutionFailed: reason = "could not resolve the endpoint"

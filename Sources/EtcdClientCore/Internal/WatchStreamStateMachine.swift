@@ -21,6 +21,10 @@ struct WatchStreamStateMachine {
         var created = false
         /// Events of a fragmented response, waiting for the last fragment.
         var fragments: [MvccPB.Event] = []
+        /// While the server replays history to the watcher on the current stream, the store revision it replays
+        /// up to (that of the create response); `nil` once the watcher is known to be caught up. Until then a
+        /// stream-wide progress answer says nothing about it.
+        var catchUpRevision: Int64?
     }
 
     /// The stream's phase.
@@ -54,6 +58,8 @@ struct WatchStreamStateMachine {
     /// Watchers whose create request went out on the current stream without an answer yet, in order. The
     /// server answers creates in order, and a create it refuses comes back with `watch_id` -1.
     private var pendingCreates: [Int64] = []
+    /// A stream-wide progress answer that the answer to a second request has not confirmed yet.
+    private var unconfirmedProgress: EtcdResponseHeader?
 
     /// Adds a watcher.
     mutating func add(_ request: EtcdWatchRequest) -> (id: Int64, actions: [Action]) {
@@ -97,6 +103,7 @@ struct WatchStreamStateMachine {
     /// A new stream is open: every watcher is created on it, from the revision after its last delivered one.
     mutating func streamOpened() -> [Action] {
         phase = .open
+        unconfirmedProgress = nil
         pendingCreates = watchers.keys.sorted()
         var actions: [Action] = []
         for id in pendingCreates {
@@ -117,6 +124,7 @@ struct WatchStreamStateMachine {
         }
         phase = watchers.isEmpty ? .idle : .opening
         pendingCreates = []
+        unconfirmedProgress = nil
         return !watchers.isEmpty
     }
 
@@ -134,12 +142,24 @@ struct WatchStreamStateMachine {
     mutating func received(_ response: EtcdserverPB.WatchResponse) -> [Action] {
         let header = EtcdResponseHeader(response.header)
         if response.watchId == -1 && !response.created && !response.canceled {
-            // A progress notification for the whole stream (the answer to a progress request).
+            // A progress notification for the whole stream (the answer to a progress request). etcd before 3.4.25
+            // and 3.5.8 answers from a queue of its own with its current revision, so the events of a write being
+            // committed can still be on their way behind the answer (etcd issue 15220). An answer is delivered
+            // once the answer to a second request, sent after it arrived, comes back: by then those events were
+            // sent.
+            guard let confirmed = unconfirmedProgress else {
+                unconfirmedProgress = header
+                return progressRequest()
+            }
+            unconfirmedProgress = nil
             var actions: [Action] = []
             // etcd 3.4 answers with its current revision at once, even while a watcher started in the past
             // is still catching up, so this does not move any watcher's resume point.
-            for id in watchers.keys.sorted() where watchers[id]?.created == true {
-                actions.append(.deliver(id: id, EtcdWatchResponse(header: header, events: [])))
+            // etcd before 3.4.25 and 3.5.8 also answers while a watcher is still catching up on history, so a watcher
+            // gets the answer only once it is known to be caught up.
+            for id in watchers.keys.sorted() where watchers[id]?.created == true && watchers[id]?.catchUpRevision == nil
+            {
+                actions.append(.deliver(id: id, EtcdWatchResponse(header: confirmed, events: [])))
             }
             return actions
         }
@@ -161,6 +181,7 @@ struct WatchStreamStateMachine {
                 // The server starts a "now" watcher right after the revision in this header.
                 watcher.nextRevision = header.revision + 1
             }
+            watcher.catchUpRevision = watcher.nextRevision <= header.revision ? header.revision : nil
             if !response.canceled && reportedCreated.insert(id).inserted {
                 actions.append(.created(id: id, revision: header.revision))
             }
@@ -193,8 +214,10 @@ struct WatchStreamStateMachine {
         watcher.fragments = []
         if events.isEmpty {
             if !response.created {
-                // A progress notification: everything up to the header's revision was delivered.
+                // A progress notification: everything up to the header's revision was delivered (etcd sends one
+                // for a single watcher only once it is caught up).
                 watcher.nextRevision = max(watcher.nextRevision, header.revision + 1)
+                watcher.catchUpRevision = nil
                 actions.append(.deliver(id: id, EtcdWatchResponse(header: header, events: [])))
             }
             watchers[id] = watcher
@@ -204,6 +227,7 @@ struct WatchStreamStateMachine {
         if let last = fresh.last?.kv?.modRevision {
             watcher.lastDelivered = last
             watcher.nextRevision = last + 1
+            if let catchUp = watcher.catchUpRevision, last >= catchUp { watcher.catchUpRevision = nil }
             actions.append(.deliver(id: id, EtcdWatchResponse(header: header, events: fresh.map(EtcdWatchEvent.init))))
         }
         watchers[id] = watcher

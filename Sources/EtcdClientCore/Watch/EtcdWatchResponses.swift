@@ -30,9 +30,14 @@ public struct EtcdWatchResponses: AsyncSequence, Sendable {
         self.namespace = namespace
     }
 
-    /// Asks the server for a progress notification: a response without events carrying the server's current
-    /// revision. For a watch from "now", every change up to that revision has been delivered; etcd 3.4 also
-    /// answers while a watch started in the past is still catching up, so there it only tells the revision.
+    /// Asks the server for a progress notification: a response without events carrying the server's revision
+    /// when it answered; every change up to that revision has been delivered before it.
+    ///
+    /// etcd before 3.4.25 and 3.5.8 answers at once with its current revision, even while a watch started in the
+    /// past is still catching up on history, and can send the answer ahead of the events of a write it is
+    /// committing. So the client asks twice and delivers the first answer when the second arrives, and a watch
+    /// that is catching up gets no answer until it has delivered an event at or after the revision at which it
+    /// was created (or a progress notification of its own).
     public func requestProgress() {
         hub.requestProgress()
     }
