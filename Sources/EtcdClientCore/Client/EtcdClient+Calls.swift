@@ -37,6 +37,7 @@ extension EtcdClient {
         at endpoint: EtcdEndpoint? = nil,
         rejection: ((Method.Response) -> String?)? = nil
     ) async throws -> Method.Response {
+        try RequestValidation.check(request)
         // Framed once, in one exactly sized array, and sent as it is by every attempt.
         let framed = request.grpcFramedBytes()
         try checkRequestSize(framed.count - GRPCMessageDeframer.prefixSize, method: Method.path)

@@ -14,6 +14,8 @@ final class EtcdLeaseKeepAliveHub: Sendable {
         var latest: [Int64: EtcdLeaseHeartbeat] = [:]
         var failures: [Int64: EtcdError] = [:]
         var tickerRunning = false
+        /// Why the hub takes no more registrations, once the client is closed.
+        var closed: EtcdError?
     }
 
     private let channel: EtcdChannel
@@ -40,14 +42,17 @@ final class EtcdLeaseKeepAliveHub: Sendable {
 
     /// Starts keeping `lease` alive; with `requiresLeader`, the registration ends with `noLeader` as soon as a
     /// member says it has no leader.
+    ///
+    /// - Throws: `clientClosed` once the client is closed.
     func register(
         _ lease: EtcdLeaseID,
         requiresLeader: Bool = false
-    ) -> (id: Int64, heartbeats: AsyncThrowingStream<EtcdLeaseHeartbeat, any Error>) {
+    ) throws(EtcdError) -> (id: Int64, heartbeats: AsyncThrowingStream<EtcdLeaseHeartbeat, any Error>) {
         let (heartbeats, continuation) = AsyncThrowingStream<EtcdLeaseHeartbeat, any Error>.makeStream(
             bufferingPolicy: .bufferingNewest(1)
         )
-        let id = state.withLock { state -> Int64 in
+        let registered = state.withLock { state -> Result<Int64, EtcdError> in
+            if let closed = state.closed { return .failure(closed) }
             let (id, actions) = state.machine.add(
                 lease,
                 now: .now,
@@ -60,9 +65,9 @@ final class EtcdLeaseKeepAliveHub: Sendable {
                 state.tickerRunning = true
                 channel.backgroundTasks.start { await self.runTimer() }
             }
-            return id
+            return .success(id)
         }
-        return (id, heartbeats)
+        return (try registered.get(), heartbeats)
     }
 
     /// Stops keeping a registration's lease alive.
@@ -89,6 +94,7 @@ final class EtcdLeaseKeepAliveHub: Sendable {
     /// Ends every registration with `clientClosed`.
     func close(with error: EtcdError = EtcdError(.clientClosed, message: "the client was closed")) {
         state.withLock { state in
+            state.closed = error
             perform(state.machine.failAll(error), in: &state)
             state.stream?.cancel()
             state.stream = nil

@@ -16,6 +16,8 @@ final class EtcdWatchHub: Sendable {
         var earlyOutcomes: [Int64: Result<Int64, EtcdError>] = [:]
         /// Creations refused for an expired token since the last successful creation.
         var tokenRefusals = 0
+        /// Why the hub takes no more watchers, once the client is closed.
+        var closed: EtcdError?
         /// Creation waiters to resume once the lock is released (see ``EtcdWatchHub/withState(_:)``).
         var resumptions: [(waiter: CheckedContinuation<Int64, any Error>, outcome: Result<Int64, any Error>)] = []
 
@@ -60,12 +62,14 @@ final class EtcdWatchHub: Sendable {
         let (responses, continuation) = AsyncThrowingStream<EtcdWatchResponse, any Error>.makeStream(
             bufferingPolicy: .bufferingOldest(max(1, request.bufferSize))
         )
-        let id = withState { state -> Int64 in
+        let registered = withState { state -> Result<Int64, EtcdError> in
+            if let closed = state.closed { return .failure(closed) }
             let (id, actions) = state.machine.add(request)
             state.consumers[id] = continuation
             perform(actions, in: &state)
-            return id
+            return .success(id)
         }
+        let id = try registered.get()
         let createdRevision: Int64
         do {
             createdRevision = try await withTaskCancellationHandler {
@@ -113,6 +117,7 @@ final class EtcdWatchHub: Sendable {
     /// Ends every watcher with `clientClosed`.
     func close(with error: EtcdError = EtcdError(.clientClosed, message: "the client was closed")) {
         withState { state in
+            state.closed = error
             let actions = state.machine.failAll(error)
             perform(actions, in: &state)
             state.stream?.cancel()

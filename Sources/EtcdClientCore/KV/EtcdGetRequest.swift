@@ -14,9 +14,11 @@ public struct EtcdGetRequest: Hashable, Sendable {
 
     /// The keys to read.
     public var range: EtcdKeyRange
-    /// The revision to read at; `nil` (the default) reads the latest.
+    /// The revision to read at; `nil` (the default) reads the latest. A negative revision fails with
+    /// ``EtcdError/Code/invalidArgument`` before anything is sent.
     public var revision: Int64?
-    /// The most keys to return; `nil` (the default) returns all.
+    /// The most keys to return; `nil` (the default) returns all. A negative limit fails with
+    /// ``EtcdError/Code/invalidArgument`` before anything is sent.
     public var limit: Int?
     /// How to sort; `nil` (the default) is ascending by key.
     public var sort: EtcdSort?

@@ -28,6 +28,8 @@ public struct EtcdKeyRange: Hashable, Sendable, CustomStringConvertible {
     ///
     /// An empty lower bound stands for the first possible key (`\0`), since etcd has no empty key; an empty upper
     /// bound stands for the end of the key space, as in ``from(_:)`` (never for "just the lower bound").
+    /// A call with an upper bound before the lower bound fails with ``EtcdError/Code/invalidArgument`` before
+    /// anything is sent (etcd would read it as an empty range).
     public static func range(from lowerBound: EtcdKey, to upperBound: EtcdKey) -> EtcdKeyRange {
         EtcdKeyRange(
             start: lowerBound.bytes.isEmpty ? [0] : lowerBound.bytes,

@@ -10,7 +10,8 @@ extension EtcdClient {
     ///   - options: this call's timeout, metadata and leader requirement; `nil` (the default) uses
     ///     ``Configuration/defaultCallOptions``.
     /// - Returns: the lease's ID and granted TTL.
-    /// - Throws: `EtcdError` (`.leaseExists`, `.leaseTTLTooLarge`, ...); `CancellationError`.
+    /// - Throws: `EtcdError` (`.invalidArgument` for a `ttl` of zero or less, sent nowhere; `.leaseExists`,
+    ///   `.leaseTTLTooLarge`, ...); `CancellationError`.
     public func grantLease(
         ttl: Duration,
         id: EtcdLeaseID? = nil,
@@ -62,14 +63,15 @@ extension EtcdClient {
     ///   - isolation: the caller's actor, on which `body` runs; leave the default.
     ///   - body: the work to do while the lease is kept alive.
     /// - Returns: what `body` returns.
-    /// - Throws: what `body` throws.
+    /// - Throws: what `body` throws; ``EtcdError/Code/clientClosed``, without running `body`, once the client is
+    ///   closed.
     public func keepAlive<Result>(
         _ lease: EtcdLeaseID,
         requiresLeader: Bool = false,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (EtcdLeaseKeepAlive) async throws -> Result
     ) async throws -> Result {
-        let (registration, heartbeats) = leaseKeeper.register(lease, requiresLeader: requiresLeader)
+        let (registration, heartbeats) = try leaseKeeper.register(lease, requiresLeader: requiresLeader)
         defer { leaseKeeper.unregister(registration) }
         let keepAlive = EtcdLeaseKeepAlive(
             lease: lease,

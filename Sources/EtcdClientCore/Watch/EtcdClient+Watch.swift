@@ -12,13 +12,16 @@ extension EtcdClient {
     ///   - isolation: the caller's actor; leave the default.
     ///   - body: reads the responses.
     /// - Returns: what `body` returns.
-    /// - Throws: what `body` throws; `EtcdError` if the watch cannot be created (`.permissionDenied`, ...);
-    ///   `CancellationError` when the task is cancelled while the watch is being created.
+    /// - Throws: what `body` throws; `EtcdError` if the watch cannot be created (`.permissionDenied`,
+    ///   `.invalidArgument` for a range whose end is before its start or a negative start revision, `.clientClosed`
+    ///   once the client is closed, ...); `CancellationError` when the task is cancelled while the watch is being
+    ///   created.
     public func watch<Result>(
         _ request: EtcdWatchRequest,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (EtcdWatchResponses) async throws -> Result
     ) async throws -> Result {
+        try RequestValidation.check(request.createRequest(id: 0, revision: request.startRevision ?? 0))
         let (id, createdRevision, responses) = try await watchHub.register(namespace?.prefixed(request) ?? request)
         defer { watchHub.unregister(id) }
         return try await body(

@@ -35,6 +35,13 @@ public struct EtcdWatchRequest: Hashable, Sendable {
 
     /// The create request for watcher `id`, starting at `revision` (0 = after the current revision).
     func createMessage(id: Int64, revision: Int64) -> EtcdserverPB.WatchRequest {
+        var request = EtcdserverPB.WatchRequest()
+        request.requestUnion = .createRequest(createRequest(id: id, revision: revision))
+        return request
+    }
+
+    /// What ``createMessage(id:revision:)`` carries.
+    func createRequest(id: Int64, revision: Int64) -> EtcdserverPB.WatchCreateRequest {
         var create = EtcdserverPB.WatchCreateRequest()
         create.key = range.start
         create.rangeEnd = range.end
@@ -45,8 +52,6 @@ public struct EtcdWatchRequest: Hashable, Sendable {
         create.prevKv = includePrevious
         create.watchId = id
         create.fragment = true
-        var request = EtcdserverPB.WatchRequest()
-        request.requestUnion = .createRequest(create)
-        return request
+        return create
     }
 }
