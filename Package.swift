@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "EtcdMirror", targets: ["EtcdMirror"]),
         .executable(name: "etcd-swift", targets: ["EtcdSwiftTool"]),
         .executable(name: "etcd-bench", targets: ["EtcdBench"]),
+        .executable(name: "etcd-soak", targets: ["EtcdSoak"]),
         .executable(name: "etcd-demo", targets: ["EtcdDemo"]),
         .executable(name: "etcd-bank-transfer", targets: ["EtcdBankTransfer"]),
         .executable(name: "etcd-service-discovery", targets: ["EtcdServiceDiscovery"]),
@@ -127,6 +128,12 @@ let package = Package(
             name: "EtcdBench",
             dependencies: ["EtcdClientCore", "EtcdConcurrency", "EtcdMirror"],
             path: "Benchmarks/EtcdBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EtcdSoak",
+            dependencies: ["EtcdClientCore", "EtcdConcurrency"],
+            path: "Benchmarks/EtcdSoak",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -22,28 +22,8 @@ Scripts/build-docs.sh
 python3 Scripts/check-api.py .build/symbol-graphs
 etcd35="$(Scripts/get-etcd-3.5.sh)"
 
-# run_tests LOG [swift test arguments...]: runs the tests, keeps the output in LOG, and on failure repeats the
-# lines that name a failed test or a recorded issue.
-run_tests() {
-  local log="$1"
-  shift
-  local status=0
-  # The watchdog kills the test runner (a child of swift test, which holds the pipe) if the run hangs.
-  (
-    sleep 480 </dev/null >/dev/null 2>&1
-    echo "== the run did not finish within 8 minutes: a test hangs; stopping it (see $log)"
-    pkill -KILL -f 'swift-etcdPackageTests|swift-test' || true
-  ) &
-  local watchdog=$!
-  swift test --skip-build --no-parallel "$@" 2>&1 | tee "$log" || status=$?
-  pkill -P "$watchdog" sleep 2>/dev/null || true
-  { kill "$watchdog" && wait "$watchdog"; } 2>/dev/null || true
-  if [ "$status" -ne 0 ]; then
-    echo "== failures (from $log)"
-    grep -E '✘|recorded an issue|error:|Fatal error|Crash' "$log" | grep -v ' started\.$' | head -60 || true
-  fi
-  return "$status"
-}
+# shellcheck source=run-tests.sh
+source Scripts/run-tests.sh
 
 echo "== every test, etcd $(etcd --version | awk 'NR == 1 { print $3 }')"
 run_tests /tmp/swift-etcd-test.log

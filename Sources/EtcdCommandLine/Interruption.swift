@@ -59,32 +59,17 @@ enum Interruption {
         guard let executable = executablePath(arguments[0]) else {
             throw CommandError(.error, "exec: \(GoText.quote(arguments[0])): executable file not found in $PATH")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = Array(arguments.dropFirst())
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let status: Int32 = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                process.terminationHandler = { ended in
-                    let code =
-                        ended.terminationReason == .uncaughtSignal
-                        ? 128 + ended.terminationStatus : ended.terminationStatus
-                    continuation.resume(returning: code)
-                }
-                // The child starts with the signals' default actions, not the ignoring the parent does meanwhile.
-                let previous = signals.map { signal($0, SIG_DFL) }
-                defer { for (number, action) in zip(signals, previous) { signal(number, action) } }
-                do {
-                    try process.run()
-                } catch {
-                    process.terminationHandler = nil
-                    continuation.resume(throwing: CommandError(.error, "cannot run \(arguments[0]): \(error)"))
-                }
-            }
+        let child = try ChildProcess(
+            executable: executable,
+            arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+            signals: signals
+        )
+        return await withTaskCancellationHandler {
+            await child.waitForExit()
         } onCancel: {
-            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+            child.send(SIGTERM)
         }
-        return status
     }
 
     /// The path of `name`: itself when it has a slash, else the first match on `PATH`.

@@ -125,15 +125,19 @@ struct TwinClusters {
     /// Waits until both members applied the same number of raft entries (etcd publishes its own attributes and
     /// the cluster version after starting, at its own pace), so that `endpoint status` compares.
     func waitUntilInStep() async throws {
+        // In step twice in a row, 200 ms apart: a member can still append an entry of its own just after starting
+        // (publishing its attributes, setting the cluster version), in one twin and not yet in the other.
         let deadline = ContinuousClock.now + .seconds(10)
+        var previous: [UInt64] = []
         while ContinuousClock.now < deadline {
             let indexes = try await [go.cluster, swift.cluster].asyncMap { cluster in
                 try await withEtcdClient(configuration: cluster.clientConfiguration) {
                     try await $0.status().raftAppliedIndex
                 }
             }
-            if indexes[0] == indexes[1] { return }
-            try await Task.sleep(for: .milliseconds(50))
+            if indexes[0] == indexes[1] && indexes == previous { return }
+            previous = indexes
+            try await Task.sleep(for: .milliseconds(200))
         }
         Issue.record("the twin clusters' raft indexes never matched")
     }
