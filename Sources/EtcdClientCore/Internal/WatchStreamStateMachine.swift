@@ -153,10 +153,8 @@ struct WatchStreamStateMachine {
             }
             unconfirmedProgress = nil
             var actions: [Action] = []
-            // etcd 3.4 answers with its current revision at once, even while a watcher started in the past
-            // is still catching up, so this does not move any watcher's resume point.
-            // etcd before 3.4.25 and 3.5.8 also answers while a watcher is still catching up on history, so a watcher
-            // gets the answer only once it is known to be caught up.
+            // Those versions also answer while a watcher started in the past is still catching up on history: the
+            // answer moves no watcher's resume point, and reaches a watcher only once it is known to be caught up.
             for id in watchers.keys.sorted() where watchers[id]?.created == true && watchers[id]?.catchUpRevision == nil
             {
                 actions.append(.deliver(id: id, EtcdWatchResponse(header: confirmed, events: [])))
