@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "EtcdClientCore", targets: ["EtcdClientCore"]),
         .library(name: "EtcdConcurrency", targets: ["EtcdConcurrency"]),
         .library(name: "EtcdMirror", targets: ["EtcdMirror"]),
+        .library(name: "EtcdTesting", targets: ["EtcdTesting"]),
         .executable(name: "etcd-swift", targets: ["EtcdSwiftTool"]),
         .executable(name: "etcd-bench", targets: ["EtcdBench"]),
         .executable(name: "etcd-soak", targets: ["EtcdSoak"]),
@@ -43,17 +44,26 @@ let package = Package(
             dependencies: ["_EtcdWire", "_EtcdTransport"],
             swiftSettings: swiftSettings
         ),
-        .target(name: "EtcdConcurrency", dependencies: ["EtcdClientCore"], swiftSettings: swiftSettings),
-        .target(name: "EtcdMirror", dependencies: ["EtcdClientCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "EtcdConcurrency",
+            dependencies: ["EtcdClientCore", "_EtcdTransport"],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "EtcdMirror", dependencies: ["EtcdClientCore", "_EtcdTransport"], swiftSettings: swiftSettings),
+        .target(
+            name: "EtcdTesting",
+            dependencies: ["EtcdClientCore", "_EtcdTransport"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "EtcdCommandLine",
-            dependencies: ["EtcdClientCore", "EtcdConcurrency", "EtcdMirror"],
+            dependencies: ["EtcdClientCore", "EtcdConcurrency", "EtcdMirror", "_EtcdTransport"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "EtcdSwiftTool", dependencies: ["EtcdCommandLine"], swiftSettings: swiftSettings),
         .target(
             name: "_EtcdTestSupport",
-            dependencies: ["EtcdClientCore"],
+            dependencies: ["EtcdClientCore", "EtcdTesting", "_EtcdTransport"],
             path: "Tests/_EtcdTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -126,38 +136,40 @@ let package = Package(
         ),
         .executableTarget(
             name: "EtcdBench",
-            dependencies: ["EtcdClientCore", "EtcdConcurrency", "EtcdMirror"],
+            dependencies: ["EtcdClientCore", "EtcdConcurrency", "EtcdMirror", "_EtcdTransport"],
             path: "Benchmarks/EtcdBench",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "EtcdSoak",
-            dependencies: ["EtcdClientCore", "EtcdConcurrency"],
+            dependencies: ["EtcdClientCore", "EtcdConcurrency", "_EtcdTransport"],
             path: "Benchmarks/EtcdSoak",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EtcdWireTests",
-            dependencies: ["_EtcdWire", "_EtcdTestSupport"],
+            dependencies: ["_EtcdWire", "EtcdTesting", "_EtcdTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EtcdClientCoreTests",
             dependencies: [
-                "EtcdClientCore", "EtcdConcurrency", "EtcdMirror", "_EtcdFuzzing", "_EtcdTestSupport", "_EtcdTransport",
+                "EtcdClientCore", "EtcdConcurrency", "EtcdMirror", "EtcdTesting", "_EtcdFuzzing", "_EtcdTestSupport",
+                "_EtcdTransport",
                 "_EtcdWire",
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EtcdCommandLineTests",
-            dependencies: ["EtcdCommandLine", "EtcdClientCore", "_EtcdTestSupport"],
+            dependencies: ["EtcdCommandLine", "EtcdClientCore", "EtcdTesting", "_EtcdTestSupport", "_EtcdTransport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EtcdIntegrationTests",
             dependencies: [
-                "EtcdClientCore", "EtcdConcurrency", "EtcdMirror", "_EtcdTestSupport", "_EtcdTransport", "_EtcdWire",
+                "EtcdClientCore", "EtcdConcurrency", "EtcdMirror", "EtcdTesting", "_EtcdTestSupport", "_EtcdTransport",
+                "_EtcdWire",
             ],
             swiftSettings: swiftSettings
         ),

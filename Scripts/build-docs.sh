@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the DocC documentation of the three library products with the toolchain's docc (no package plugin), from
+# Builds the DocC documentation of the library products with the toolchain's docc (no package plugin), from
 # the symbol graphs in SYMBOL_GRAPHS (default .build/symbol-graphs, written by a build with
 # `-Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc <dir>`, which Scripts/test.sh makes), into
 # .build/docs/<Module>. Fails when docc warns about anything. The modules are the documentation targets that

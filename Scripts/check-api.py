@@ -12,7 +12,7 @@ import json
 import pathlib
 import sys
 
-MODULES = ["EtcdClientCore", "EtcdConcurrency", "EtcdMirror"]
+MODULES = ["EtcdClientCore", "EtcdConcurrency", "EtcdMirror", "EtcdTesting"]
 
 
 def api_lines(graphs: pathlib.Path, module: str) -> list[str]:

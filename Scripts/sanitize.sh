@@ -2,10 +2,10 @@
 # Runs the whole test suite (on Debian's etcd 3.4) under a sanitizer, in a build folder of its own.
 #
 #   Scripts/sanitize.sh address     AddressSanitizer and LeakSanitizer (.build-asan)
-#   Scripts/sanitize.sh thread      ThreadSanitizer (.build-tsan); not yet clean, see the README
+#   Scripts/sanitize.sh thread      ThreadSanitizer (.build-tsan)
 #
 # Every report fails the run. The only suppressions are the toolchain's own leaks, each with its reason, in
-# Scripts/lsan-suppressions.txt. etcd-swift, run by the command-line tests, is built with the same sanitizer and
+# Scripts/lsan-suppressions.txt; ThreadSanitizer has none. etcd-swift, run by the command-line tests, is built with the same sanitizer and
 # reads the same options.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -34,7 +34,7 @@ client_only+='|contendedCounter|producersAndConsumers|consumersRaceThroughEtcd|m
 client_only+='|CancellationTests|BackpressureTests|TransportStreamingTests|ActorIsolationTests|LifecycleTests'
 client_only+='|StatisticsTests|BinaryAndLargeTests|TLSTests|\.FaultTests/|ReadWriteLockTests|SemaphoreTests|BarrierTests'
 client_only+='|QueueTests|ClusterMirrorTests|NamespaceTests|requestLimit|responseLimit|snapshotToFile|cancelledSave'
-client_only+='|deadMember|\.MirrorTests/'
+client_only+='|deadMember|\.MirrorTests/|EtcdTestingTests'
 echo "== integration tests, etcd $("$etcd35" --version | awk 'NR == 1 { print $3 }')"
 ETCD_BIN="$PWD/$etcd35" run_tests /tmp/swift-etcd-test-3.5.log --filter EtcdIntegrationTests \
   --skip "$client_only"

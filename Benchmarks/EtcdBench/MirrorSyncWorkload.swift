@@ -1,6 +1,5 @@
 import EtcdClientCore
 import EtcdMirror
-import Synchronization
 
 /// `-op mirror-sync`, as the Go peer runs it: an untimed preload of `-total` keys (8 tasks, transactions of 100
 /// puts); then the base sync of the prefix at the preload's revision through ``EtcdSyncer`` (each key applied to a

@@ -1,6 +1,6 @@
 import EtcdClientCore
 import Foundation
-import Synchronization
+import _EtcdTransport
 
 /// `-op watch-events`: one prefix watch (on the last connection, created before timing) while `-clients`
 /// writers put `-total` keys on the other connections. Each value carries its send time in its first 8 bytes;
@@ -8,8 +8,8 @@ import Synchronization
 struct WatchEventsWorkload: BenchWorkload {
     /// The events the watcher saw, handed from its task to the timed section.
     private final class Collector: Sendable {
-        let latencies = Mutex<[Duration]>([])
-        let responses = Mutex(0)
+        let latencies = LockedValue<[Duration]>([])
+        let responses = LockedValue(0)
     }
 
     private let collector = Collector()

@@ -1,11 +1,12 @@
 import EtcdClientCore
 import EtcdConcurrency
 import Synchronization
+import _EtcdTransport
 
 /// Counts what the load did: operations and failures.
 final class SoakCounters: Sendable {
     private let operations = Atomic<Int>(0)
-    private let failures = Mutex<[String]>([])
+    private let failures = LockedValue<[String]>([])
 
     /// Operations completed.
     var completed: Int { operations.load(ordering: .relaxed) }

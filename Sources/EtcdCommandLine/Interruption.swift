@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 
 /// Ctrl-C and `kill`: the work of a long-running command is cancelled, so that it leaves cleanly (a lock
 /// released, a watch cancelled on the server) before the tool exits.

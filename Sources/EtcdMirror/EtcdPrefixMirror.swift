@@ -1,5 +1,4 @@
 import EtcdClientCore
-import Synchronization
 
 /// A range of keys (a prefix, usually) kept in a local cache: read at one revision, then kept current by a watch
 /// from the next, and read synchronously, without a round trip.

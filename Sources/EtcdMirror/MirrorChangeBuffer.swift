@@ -1,5 +1,5 @@
 import EtcdClientCore
-import Synchronization
+import _EtcdTransport
 
 /// The changes waiting for one consumer of a mirror's change stream, at most `limit` of them: when more come, the
 /// waiting ones are dropped for a ``EtcdMirrorChange/fellBehind(revision:)``, so that a slow consumer never holds
@@ -14,7 +14,7 @@ final class MirrorChangeBuffer: Sendable {
     }
 
     private let limit: Int
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     /// A buffer of at most `limit` changes.
     init(limit: Int) {

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The response messages of one streaming call between the I/O thread, which adds them, and the one consumer,
 /// which takes them: the flow-control window of the call follows what the consumer has taken.
 ///
@@ -26,7 +24,7 @@ final class GRPCResponseBuffer: Sendable {
 
     /// Bytes that may wait here without holding back the server.
     let allowance: Int
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
     private let windowOpened: @Sendable () -> Void
     private let cancelCall: @Sendable () -> Void
 

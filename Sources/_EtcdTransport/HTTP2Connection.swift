@@ -40,7 +40,7 @@ package final class HTTP2Connection: Sendable {
 
     /// The endpoint and timings.
     package let configuration: HTTP2ConnectionConfiguration
-    let shared = Mutex(SharedState())
+    let shared = LockedValue(SharedState())
     /// The read end of the wake-up pipe, which the I/O thread polls.
     let wakeDescriptor: Int32
     /// The write end of the wake-up pipe.

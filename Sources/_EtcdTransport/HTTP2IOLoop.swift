@@ -1,6 +1,5 @@
 import CNGHTTP2
 import Glibc
-import Synchronization
 
 /// The I/O thread of one ``HTTP2Connection``: owns the socket and the nghttp2 session.
 ///

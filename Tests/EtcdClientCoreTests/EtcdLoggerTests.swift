@@ -1,5 +1,5 @@
-import Synchronization
 import Testing
+import _EtcdTransport
 
 @testable import EtcdClientCore
 
@@ -77,7 +77,7 @@ struct EtcdLoggerTests {
 
 /// Records appended from any thread.
 private final class LockedRecords: Sendable {
-    private let records = Mutex<[EtcdLogRecord]>([])
+    private let records = LockedValue<[EtcdLogRecord]>([])
     func append(_ record: EtcdLogRecord) { records.withLock { $0.append(record) } }
     func withLockHeld(_ body: () -> Void) { records.withLock { _ in body() } }
     var all: [EtcdLogRecord] { records.withLock { $0 } }

@@ -1,3 +1,4 @@
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
 
@@ -65,7 +66,8 @@ struct ReconnectBackoffTests {
     func customBounds() {
         var generator = TopGenerator()
         var backoff = ReconnectBackoff(initial: .milliseconds(100), maximum: .milliseconds(350))
-        let delays = (0..<5).map { _ in backoff.nextDelay(using: &generator) }
+        var delays: [Duration] = []
+        for _ in 0..<5 { delays.append(backoff.nextDelay(using: &generator)) }
         let expected: [Duration] = [100, 200, 350, 350, 350].map { .milliseconds($0) }
         #expect(zip(delays, expected).allSatisfy(isClose), "\(delays)")
     }

@@ -1,5 +1,7 @@
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
+import _EtcdTransport
 
 @testable import EtcdClientCore
 @testable import EtcdConcurrency

@@ -1,12 +1,13 @@
 import EtcdClientCore
-import Synchronization
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
+import _EtcdTransport
 
 /// Errors callers saw while the auth store changed under them.
 private final class CallerErrors: Sendable {
-    let errors = Mutex<[String]>([])
-    let successes = Mutex(0)
+    let errors = LockedValue<[String]>([])
+    let successes = LockedValue(0)
 }
 
 @Suite("Authentication through changes and failures", .timeLimit(.minutes(1)))

@@ -1,8 +1,9 @@
 import EtcdClientCore
 import EtcdConcurrency
-import Synchronization
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
+import _EtcdTransport
 
 @Suite("Barriers against a real etcd", .timeLimit(.minutes(2)))
 struct BarrierTests {

@@ -1,5 +1,6 @@
 import EtcdClientCore
 import EtcdConcurrency
+import EtcdTesting
 import Synchronization
 import Testing
 import _EtcdTestSupport

@@ -1,5 +1,6 @@
 import EtcdClientCore
 import EtcdConcurrency
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
 

@@ -1,5 +1,6 @@
 import EtcdClientCore
 import EtcdMirror
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
 

@@ -1,18 +1,19 @@
 import EtcdClientCore
-import Synchronization
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
+import _EtcdTransport
 
 /// What happened to each write, as the client reported it.
 private final class WriteLog: Sendable {
-    let succeeded = Mutex<[Int]>([])
-    let notSent = Mutex<[Int]>([])
-    let unknown = Mutex<[Int]>([])
+    let succeeded = LockedValue<[Int]>([])
+    let notSent = LockedValue<[Int]>([])
+    let unknown = LockedValue<[Int]>([])
 }
 
 /// The members that acknowledged a lease's renewals.
 private final class Renewers: Sendable {
-    let members = Mutex<Set<UInt64>>([])
+    let members = LockedValue<Set<UInt64>>([])
 }
 
 /// Three-member clusters: the client fails over between members.

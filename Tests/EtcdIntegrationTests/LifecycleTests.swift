@@ -1,31 +1,14 @@
 import EtcdClientCore
 import EtcdConcurrency
+import EtcdTesting
 import Foundation
 import Testing
 import _EtcdTestSupport
 
-/// Counts this process's I/O threads and its socket and pipe descriptors, from `/proc/self`.
-private func resourceCounts() -> (ioThreads: Int, sockets: Int, pipes: Int) {
-    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-    let ioThreads = tasks.filter { task in
-        (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?.hasPrefix("etcd-io") == true
-    }.count
-    let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-    var sockets = 0
-    var pipes = 0
-    for descriptor in descriptors {
-        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(descriptor)")
-        else { continue }
-        if target.hasPrefix("socket:") { sockets += 1 }
-        if target.hasPrefix("pipe:") { pipes += 1 }
-    }
-    return (ioThreads, sockets, pipes)
-}
-
 /// Opens and closes a client three times, each time with 100 puts at once, and exits the process with 0 when
 /// threads, sockets and pipes are back where they were after every close (2 or 3 when not).
 private func exitAfterOpeningAndClosing(_ configuration: EtcdClient.Configuration) async throws -> Never {
-    let before = resourceCounts()
+    let before = EtcdTestResources.current()
     for round in 0..<3 {
         let etcd = try EtcdClient(configuration: configuration)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -34,7 +17,7 @@ private func exitAfterOpeningAndClosing(_ configuration: EtcdClient.Configuratio
             }
             try await group.waitForAll()
         }
-        let during = resourceCounts()
+        let during = EtcdTestResources.current()
         guard during.ioThreads == before.ioThreads + 1, during.sockets == before.sockets + 1 else {
             print("while open: \(during), before: \(before)")
             exit(2)
@@ -42,12 +25,7 @@ private func exitAfterOpeningAndClosing(_ configuration: EtcdClient.Configuratio
         await etcd.close()
         // close() has joined the I/O thread, but the kernel may list a joined thread for a moment after its exit;
         // a leak stays, so the counts get a second to come back.
-        let settled = ContinuousClock.now + .seconds(1)
-        var after = resourceCounts()
-        while after != before && ContinuousClock.now < settled {
-            try await Task.sleep(for: .milliseconds(5))
-            after = resourceCounts()
-        }
+        let after = await EtcdTestResources.settle(to: before, within: .seconds(1))
         guard after == before else {
             print("after close: \(after), before: \(before)")
             exit(3)
@@ -59,20 +37,16 @@ private func exitAfterOpeningAndClosing(_ configuration: EtcdClient.Configuratio
 /// Opens a client, makes a call and releases it without closing it; exits with 0 when its I/O thread and socket
 /// are gone within five seconds and the log says why (2 or 3 when not).
 private func exitAfterReleasingWithoutClose(port: Int) async throws -> Never {
-    let before = resourceCounts()
+    let before = EtcdTestResources.current()
     let recorder = EtcdTestLogRecorder()
     do {
         var configuration = EtcdClient.Configuration(endpoints: [.hostname("127.0.0.1", port: port)])
         configuration.logSink = recorder.sink
         let etcd = try EtcdClient(configuration: configuration)
         try await etcd.put("lifecycle/released", value: "v")
-        guard resourceCounts().ioThreads == before.ioThreads + 1 else { exit(2) }
+        guard EtcdTestResources.current().ioThreads == before.ioThreads + 1 else { exit(2) }
     }
-    let deadline = ContinuousClock.now + .seconds(5)
-    while resourceCounts() != before && ContinuousClock.now < deadline {
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    guard resourceCounts() == before else { exit(3) }
+    guard await EtcdTestResources.settle(to: before) == before else { exit(3) }
     guard !recorder.records("an EtcdClient was released without close(); closing it now").isEmpty else { exit(4) }
     exit(0)
 }

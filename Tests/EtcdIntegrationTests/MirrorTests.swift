@@ -1,7 +1,9 @@
 import EtcdClientCore
 import EtcdMirror
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
+import _EtcdTransport
 
 /// Runs `mirror` in a child task while `body` runs, and stops it afterwards.
 private func running<Result: Sendable>(

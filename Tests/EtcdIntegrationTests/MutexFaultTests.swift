@@ -1,12 +1,15 @@
 import EtcdClientCore
 import EtcdConcurrency
-import Synchronization
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
+import _EtcdTransport
 
 /// Who holds the lock, as the contenders believe: an overlap is two at once.
 private final class Holders: Sendable {
-    private let state = Mutex<(inside: Int, overlaps: Int, acquisitions: Int, failures: [EtcdError])>((0, 0, 0, []))
+    private let state = LockedValue<(inside: Int, overlaps: Int, acquisitions: Int, failures: [EtcdError])>(
+        (0, 0, 0, [])
+    )
 
     func enter() {
         state.withLock {

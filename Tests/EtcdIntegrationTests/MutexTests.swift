@@ -1,13 +1,14 @@
 import EtcdClientCore
 import EtcdConcurrency
-import Synchronization
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
+import _EtcdTransport
 
 /// Intervals during which a contender believed it held the lock, to check that none overlap.
 private final class HoldLog: Sendable {
-    let intervals = Mutex<[(start: ContinuousClock.Instant, end: ContinuousClock.Instant)]>([])
-    let order = Mutex<[Int]>([])
+    let intervals = LockedValue<[(start: ContinuousClock.Instant, end: ContinuousClock.Instant)]>([])
+    let order = LockedValue<[Int]>([])
 }
 
 @Suite("Mutex against a real etcd", .timeLimit(.minutes(2)))

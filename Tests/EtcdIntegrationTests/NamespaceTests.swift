@@ -1,6 +1,7 @@
 import EtcdClientCore
 import EtcdConcurrency
 import EtcdMirror
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
 

@@ -1,8 +1,9 @@
 import EtcdClientCore
 import EtcdConcurrency
-import Synchronization
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
+import _EtcdTransport
 
 @Suite("Queues against a real etcd", .timeLimit(.minutes(3)))
 struct QueueTests {

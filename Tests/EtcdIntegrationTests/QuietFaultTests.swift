@@ -1,11 +1,12 @@
 import EtcdClientCore
-import Synchronization
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
+import _EtcdTransport
 
 /// What callers saw, in order.
 private final class Outcomes: Sendable {
-    let values = Mutex<[String]>([])
+    let values = LockedValue<[String]>([])
 
     func append(_ value: String) { values.withLock { $0.append(value) } }
 }

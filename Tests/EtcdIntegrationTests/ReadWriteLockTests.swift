@@ -1,8 +1,9 @@
 import EtcdClientCore
 import EtcdConcurrency
-import Synchronization
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
+import _EtcdTransport
 
 /// Who holds a read-write lock right now, as the holders themselves report it.
 private final class HolderCount: Sendable {

@@ -1,8 +1,9 @@
 import EtcdClientCore
 import EtcdConcurrency
-import Synchronization
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
+import _EtcdTransport
 
 /// Thrown by a transaction body to abandon it.
 private struct Abandoned: Error {}
@@ -155,7 +156,7 @@ struct STMTests {
             for level in [EtcdSTMIsolation.readCommitted, .serializableSnapshot] {
                 let counter = EtcdKey(SharedEtcd.uniquePrefix("stm-lost") + "counter")
                 try await etcd.put(counter, value: "0")
-                let interfered = Mutex(false)
+                let interfered = LockedValue(false)
                 try await etcd.stm(level: level) { tx in
                     #expect(tx.level == level)
                     let seen = Int(try await tx.getString(counter) ?? "") ?? -1
@@ -201,7 +202,7 @@ struct STMTests {
         try await SharedEtcd.withClient { etcd in
             let key = EtcdKey(SharedEtcd.uniquePrefix("stm-limit") + "k")
             try await etcd.put(key, value: "0")
-            let attempts = Mutex(0)
+            let attempts = LockedValue(0)
             let error = try await #require(throws: EtcdError.self) {
                 try await etcd.stm(maxAttempts: 3) { tx in
                     attempts.withLock { $0 += 1 }

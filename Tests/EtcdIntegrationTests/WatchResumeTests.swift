@@ -1,4 +1,5 @@
 import EtcdClientCore
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
 

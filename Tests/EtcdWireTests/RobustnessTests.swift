@@ -1,3 +1,4 @@
+import EtcdTesting
 import Testing
 import _EtcdTestSupport
 import _EtcdWire

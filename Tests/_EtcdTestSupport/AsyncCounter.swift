@@ -1,4 +1,5 @@
-import Synchronization
+import EtcdTesting
+import _EtcdTransport
 
 /// A counter that tasks can wait on until it reaches a value, without polling.
 package final class AsyncCounter: Sendable {
@@ -7,7 +8,7 @@ package final class AsyncCounter: Sendable {
         var waiters: [(target: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     /// Creates a counter at zero.
     package init() {}

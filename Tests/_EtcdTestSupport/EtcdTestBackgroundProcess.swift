@@ -1,5 +1,6 @@
+import EtcdTesting
 import Foundation
-import Synchronization
+import _EtcdTransport
 
 /// A process that runs alongside a test (such as `etcdctl lock`), whose output lines the test can wait for.
 package final class EtcdTestBackgroundProcess: Sendable {
@@ -11,8 +12,8 @@ package final class EtcdTestBackgroundProcess: Sendable {
         var exited = false
     }
 
-    private let process: Mutex<Process>
-    private let state = Mutex(State())
+    private let process: LockedValue<Process>
+    private let state = LockedValue(State())
 
     /// Starts `name` (found as ``EtcdTestBinaries/path(of:package:)`` finds it) with `arguments`.
     package convenience init(
@@ -40,7 +41,7 @@ package final class EtcdTestBackgroundProcess: Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         EtcdTestProcessReaper.shared.register(process.processIdentifier)
-        self.process = Mutex(process)
+        self.process = LockedValue(process)
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
             guard let self else { return }
             let data = handle.availableData

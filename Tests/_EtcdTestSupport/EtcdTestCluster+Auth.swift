@@ -1,4 +1,5 @@
 import EtcdClientCore
+import EtcdTesting
 
 extension EtcdTestCluster {
     /// The password ``enableRootAuthentication()`` gives `root`.

@@ -1,5 +1,7 @@
+import EtcdTesting
 import Foundation
 import Synchronization
+import _EtcdTransport
 
 /// A TCP server on loopback that misbehaves on purpose: it is not etcd, it stands for a broken peer.
 package final class EtcdTestFaultyServer: Sendable {
@@ -29,7 +31,7 @@ package final class EtcdTestFaultyServer: Sendable {
     /// The port it listens on.
     package let port: Int
     private let listener: Int32
-    private let accepted = Mutex<[Int32]>([])
+    private let accepted = LockedValue<[Int32]>([])
     private let stopped = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
 

@@ -1,3 +1,4 @@
+import EtcdTesting
 import Foundation
 
 /// Just enough HTTP/2 and gRPC framing, written by hand, for a fake server to speak to the client: frames, a

@@ -1,9 +1,10 @@
 import EtcdClientCore
-import Synchronization
+import EtcdTesting
+import _EtcdTransport
 
 /// A sink for tests: keeps everything the client hands it (log records, statistics events), in order.
 package final class EtcdTestRecorder<Element: Sendable>: Sendable {
-    private let elements = Mutex<[Element]>([])
+    private let elements = LockedValue<[Element]>([])
 
     /// Creates an empty recorder.
     package init() {}

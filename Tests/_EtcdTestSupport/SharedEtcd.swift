@@ -1,4 +1,5 @@
 import EtcdClientCore
+import EtcdTesting
 import Foundation
 
 /// One single-member etcd shared by the tests of one test process, started on first use.

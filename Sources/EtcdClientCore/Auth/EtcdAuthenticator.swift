@@ -1,4 +1,3 @@
-import Synchronization
 import _EtcdTransport
 import _EtcdWire
 
@@ -24,7 +23,7 @@ final class EtcdAuthenticator: Sendable {
     }
 
     private let authentication: EtcdAuthentication
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
     private let logger: EtcdLogger
 
     init(_ authentication: EtcdAuthentication, logger: EtcdLogger) {

@@ -1,4 +1,3 @@
-import Synchronization
 import _EtcdTransport
 
 /// The client's connections: one live HTTP/2 connection at a time. When it fails, or the server sends GOAWAY,
@@ -33,7 +32,7 @@ final class EtcdChannel: Sendable {
     /// The client's configuration.
     let configuration: EtcdClient.Configuration
     private let tlsContext: TLSContext?
-    private let state: Mutex<State>
+    private let state: LockedValue<State>
     /// The token keeper, when the client authenticates.
     let authenticator: EtcdAuthenticator?
     /// Where the client's log records go.
@@ -67,7 +66,7 @@ final class EtcdChannel: Sendable {
         self.logger = logger
         self.statisticsSink = configuration.statisticsSink
         self.authenticator = configuration.authentication.map { EtcdAuthenticator($0, logger: logger) }
-        self.state = Mutex(
+        self.state = LockedValue(
             State(
                 endpoints: configuration.endpoints,
                 balancer: EndpointBalancer(count: configuration.endpoints.count)

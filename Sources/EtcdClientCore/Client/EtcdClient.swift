@@ -1,4 +1,3 @@
-import Synchronization
 import _EtcdTransport
 import _EtcdWire
 
@@ -195,7 +194,7 @@ private final class ClientLifecycle: Sendable {
         var closeWaiters: [UnsafeContinuation<Void, Never>] = []
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     func withLock<Result>(_ body: (inout State) -> Result) -> Result {
         state.withLock { body(&$0) }

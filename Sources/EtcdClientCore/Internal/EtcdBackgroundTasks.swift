@@ -1,4 +1,4 @@
-import Synchronization
+import _EtcdTransport
 
 /// The unstructured tasks a client runs for itself (stream readers, timers, connection retirement, endpoint sync)
 /// and for the recipes built on it (session keepers, lock and election feeds), so that closing the client cancels
@@ -10,7 +10,7 @@ package final class EtcdBackgroundTasks: Sendable {
         var closed = false
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     package init() {}
 

@@ -1,9 +1,9 @@
-import Synchronization
+import _EtcdTransport
 
 /// State that a library built on the client (the recipes) keeps per client, one value per type, made on first use
 /// and released with the client.
 package final class EtcdClientAttachments: Sendable {
-    private let values = Mutex<[ObjectIdentifier: any Sendable]>([:])
+    private let values = LockedValue<[ObjectIdentifier: any Sendable]>([:])
 
     /// The value of type `Value` attached to the client, made by `make` the first time.
     package func value<Value: Sendable>(_ make: () -> Value) -> Value {

@@ -1,4 +1,3 @@
-import Synchronization
 import _EtcdTransport
 import _EtcdWire
 
@@ -20,7 +19,7 @@ final class EtcdLeaseKeepAliveHub: Sendable {
 
     private let channel: EtcdChannel
     private let deadlines: LeaseDeadlines
-    private let state: Mutex<State>
+    private let state: LockedValue<State>
     /// The timer's period: a sixth of the shortest TTL, at most 500 ms (as the Go client's send loop), and
     /// 50 ms before any answer. A renewal due a third of the TTL after the last answer goes out within one
     /// period of it (by half the TTL at the latest), renewals due close together share one write, and many
@@ -37,7 +36,7 @@ final class EtcdLeaseKeepAliveHub: Sendable {
         self.channel = channel
         self.deadlines = deadlines
         let firstAnswerTimeout = channel.configuration.connectTimeout + .seconds(1)
-        self.state = Mutex(State(machine: LeaseKeepAliveStateMachine(firstAnswerTimeout: firstAnswerTimeout)))
+        self.state = LockedValue(State(machine: LeaseKeepAliveStateMachine(firstAnswerTimeout: firstAnswerTimeout)))
     }
 
     /// Starts keeping `lease` alive; with `requiresLeader`, the registration ends with `noLeader` as soon as a

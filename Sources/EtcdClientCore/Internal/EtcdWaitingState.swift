@@ -1,14 +1,15 @@
 import Synchronization
+import _EtcdTransport
 
 /// State under a lock, and the one way the recipes and the mirror suspend a task on it: a waiter filed under a
 /// token, resumed by whoever changes the state, or taken out again by cancellation.
 package final class EtcdWaitingState<State>: Sendable {
-    private let state: Mutex<State>
+    private let state: LockedValue<State>
     private let tokens = Atomic<UInt64>(0)
 
     /// State that starts as `initial`.
     package init(_ initial: sending State) {
-        state = Mutex(initial)
+        state = LockedValue(initial)
     }
 
     /// Runs `body` with the state, under the lock.

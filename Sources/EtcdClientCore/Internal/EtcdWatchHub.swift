@@ -1,4 +1,3 @@
-import Synchronization
 import _EtcdTransport
 import _EtcdWire
 
@@ -28,7 +27,7 @@ final class EtcdWatchHub: Sendable {
     }
 
     private let channel: EtcdChannel
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     init(channel: EtcdChannel) {
         self.channel = channel

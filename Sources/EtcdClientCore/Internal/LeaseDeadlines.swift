@@ -1,4 +1,4 @@
-import Synchronization
+import _EtcdTransport
 
 /// When the server expires each lease this client granted or renewed, without a further renewal: so that a
 /// keep-alive started while no member answers still knows when the lease is gone.
@@ -9,7 +9,7 @@ final class LeaseDeadlines: Sendable {
     /// The most leases remembered.
     static let capacity = 16_384
 
-    private let deadlines = Mutex<[EtcdLeaseID: ContinuousClock.Instant]>([:])
+    private let deadlines = LockedValue<[EtcdLeaseID: ContinuousClock.Instant]>([:])
 
     /// The lease's deadline, if known and not yet past.
     func deadline(of lease: EtcdLeaseID) -> ContinuousClock.Instant? {

@@ -1,6 +1,6 @@
 import EtcdClientCore
 import EtcdConcurrency
-import Synchronization
+import _EtcdTransport
 
 /// `lock <lockname> [exec-command arg1 arg2 ...]`: holds a mutex compatible with etcdctl's and Go's.
 enum LockCommand: ToolCommand {
@@ -73,7 +73,7 @@ struct ExitStatus: Error {
 
 /// Set once, read from another task: whether a lock or leadership was acquired before Ctrl-C.
 final class Flag: Sendable {
-    private let value = Mutex(false)
+    private let value = LockedValue(false)
 
     /// Whether it was set.
     var isSet: Bool { value.withLock { $0 } }

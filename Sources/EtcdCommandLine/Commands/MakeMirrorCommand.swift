@@ -1,6 +1,6 @@
 import EtcdClientCore
 import EtcdMirror
-import Synchronization
+import _EtcdTransport
 
 /// `make-mirror [options] <destination>`: copies the keys under a prefix to another cluster, then applies each
 /// change, as etcdctl does (Go's syncer: a base copy at one revision, then one transaction per source revision).
@@ -145,7 +145,7 @@ enum MakeMirrorCommand: ToolCommand {
 
 /// How many keys were copied so far, shared with the task that prints it.
 private final class RunningCount: Sendable {
-    private let count = Mutex(0)
+    private let count = LockedValue(0)
 
     var value: Int { count.withLock { $0 } }
 

@@ -1,5 +1,5 @@
 import EtcdClientCore
-import Synchronization
+import _EtcdTransport
 
 /// A barrier that `count` participants enter together and leave together. Compatible with the Go recipe
 /// (`contrib/recipes.DoubleBarrier`): each participant writes `name/waiters/<nanoseconds>`, attached to its session's
@@ -14,7 +14,7 @@ public final class EtcdDoubleBarrier: Sendable {
     public let count: Int
     private let name: String
     /// Our participant key and its creation revision, between enter and leave.
-    private let entered = Mutex<(key: EtcdKey, revision: Int64)?>(nil)
+    private let entered = LockedValue<(key: EtcdKey, revision: Int64)?>(nil)
 
     /// Creates a double barrier named `name` for `count` participants, entered through `session`.
     public init(session: EtcdSession, name: String, count: Int) {

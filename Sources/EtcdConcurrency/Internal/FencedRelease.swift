@@ -1,5 +1,5 @@
 import EtcdClientCore
-import Synchronization
+import _EtcdTransport
 
 /// How a recipe deletes its own key: only while it is the key it created (a fence on its creation revision), and
 /// never leaving an unknown outcome behind.

@@ -1,5 +1,5 @@
 import EtcdClientCore
-import Synchronization
+import _EtcdTransport
 
 /// What a mutex and a semaphore share: a fair queue of session keys (`name/<lease hex>`, Go's lock layout) in which
 /// the `limit` keys with the lowest creation revisions hold a permit, acquired in one round trip when free and
@@ -15,7 +15,7 @@ final class PermitQueue: Sendable {
     let limit: Int
     private let queue: RecipeQueue
     private let deletions: PrefixDeletionFeed
-    private let ownership = Mutex<EtcdLockOwnership?>(nil)
+    private let ownership = LockedValue<EtcdLockOwnership?>(nil)
 
     /// A queue named `name` in which `limit` hold at once.
     init(session: EtcdSession, name: String, limit: Int) {

@@ -1,5 +1,5 @@
 import EtcdClientCore
-import Synchronization
+import _EtcdTransport
 
 /// How both queues hand out an item: read the first items in the queue's order, and claim the first by deleting it
 /// only if it is unchanged since read (Go's `claimFirstKey`); a claim that loses to another consumer gets the fresh
@@ -33,7 +33,7 @@ final class QueueClaim: Sendable {
     private let prefix: EtcdKey
     private let order: EtcdSort?
     private let client: EtcdClient
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     /// Claims of the queue under `prefix`, first in `order`.
     init(prefix: EtcdKey, order: EtcdSort?, client: EtcdClient) {

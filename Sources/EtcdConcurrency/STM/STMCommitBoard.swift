@@ -1,5 +1,5 @@
 import EtcdClientCore
-import Synchronization
+import _EtcdTransport
 
 /// What the STM transactions of one client in this process know of each other's commits: those in flight, by the
 /// keys they write, and the revision of the last one that wrote each key.
@@ -54,7 +54,7 @@ final class STMCommitBoard: Sendable {
     /// How many keys' last write revisions are kept: beyond it they are forgotten (an attempt then only learns of a
     /// conflict from its commit, as without the board).
     private static let memory = 16_384
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     /// The board of `client`'s transactions.
     static func of(_ client: EtcdClient) -> STMCommitBoard {

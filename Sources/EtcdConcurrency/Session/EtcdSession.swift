@@ -1,5 +1,5 @@
 import EtcdClientCore
-import Synchronization
+import _EtcdTransport
 
 /// A lease kept alive for as long as a process holds locks or leadership through it.
 ///
@@ -21,10 +21,10 @@ public final class EtcdSession: Sendable {
     public let lease: EtcdLeaseID
     /// The lease's TTL as granted.
     public let ttl: Duration
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
     /// Keys of this session whose fenced release has an unknown outcome, with the creation revision it was fenced
     /// on; settled before the session writes the key again (see ``FencedRelease``).
-    let unsettledReleases = Mutex<[EtcdKey: Int64]>([:])
+    let unsettledReleases = LockedValue<[EtcdKey: Int64]>([:])
 
     private init(client: EtcdClient, lease: EtcdLeaseID, ttl: Duration) {
         self.client = client

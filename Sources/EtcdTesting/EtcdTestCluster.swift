@@ -1,17 +1,30 @@
 import EtcdClientCore
 import Foundation
 
-/// A cluster of real `etcd` processes (Debian `etcd-server`) for tests: one member, or three for failover.
+/// A cluster of real `etcd` processes for integration tests: one member, or three for failover.
 ///
-/// Each member gets free loopback ports and a temporary data directory. Short raft timings make
-/// elections fast. ``stop()`` ends the processes and removes the data.
-package final class EtcdTestCluster: Sendable {
+/// Each member gets free loopback ports and a temporary data directory. Short raft timings (25 ms heartbeats,
+/// 250 ms elections) make elections fast. ``stop()`` ends the processes and removes the data;
+/// ``withEtcdTestCluster(members:extraArguments:certificates:peerRelays:_:)`` does it for you when its scope ends.
+///
+/// The `etcd` binary is `$ETCD_BIN` when that is set, else the first `etcd` on `PATH` (Debian: `etcd-server`).
+///
+/// ```swift
+/// try await withEtcdTestCluster(members: 3) { cluster in
+///     try await withEtcdClient(configuration: cluster.clientConfiguration) { etcd in
+///         try await etcd.put("jobs/1", value: "queued")
+///         cluster.members[try await cluster.leadership().leader].kill()
+///         #expect(try await etcd.get("jobs/1")?.stringValue == "queued")
+///     }
+/// }
+/// ```
+public final class EtcdTestCluster: Sendable {
     /// The members, in start order.
-    package let members: [EtcdTestMember]
+    public let members: [EtcdTestMember]
     private let root: URL
 
-    /// With `peerRelays`, the relay in front of each member's peer port, which the others dial.
-    package let peerRelays: [EtcdTestRelay]
+    /// With `peerRelays`, the relay in front of each member's peer port, which the others dial; else empty.
+    public let peerRelays: [EtcdTestRelay]
 
     private init(
         members: [EtcdTestMember],
@@ -26,14 +39,14 @@ package final class EtcdTestCluster: Sendable {
     }
 
     /// The certificates members serve with when the cluster was started with TLS.
-    package let certificates: EtcdTestCertificates?
+    public let certificates: EtcdTestCertificates?
 
     /// Every member's client endpoint.
-    package var endpoints: [EtcdEndpoint] { members.map(\.endpoint) }
+    public var endpoints: [EtcdEndpoint] { members.map(\.endpoint) }
 
     /// A client configuration for every member, with short timeouts suited to tests; with TLS it trusts the
     /// test CA and presents the client certificate.
-    package var clientConfiguration: EtcdClient.Configuration {
+    public var clientConfiguration: EtcdClient.Configuration {
         var configuration = EtcdClient.Configuration(endpoints: endpoints)
         if let certificates {
             configuration.tls = EtcdTLS(
@@ -81,7 +94,7 @@ package final class EtcdTestCluster: Sendable {
 
     /// A client configuration that reaches the cluster only through `relay`, with a short connect timeout so
     /// that reconnecting after a cut is quick.
-    package func configuration(through relay: EtcdTestRelay) -> EtcdClient.Configuration {
+    public func configuration(through relay: EtcdTestRelay) -> EtcdClient.Configuration {
         var configuration = quickReconnectConfiguration
         configuration.endpoints = [.hostname("127.0.0.1", port: relay.port)]
         return configuration
@@ -89,7 +102,7 @@ package final class EtcdTestCluster: Sendable {
 
     /// A relay in front of each member's client port, in member order, so that a test can blackhole, cut or
     /// delay the path from a client to one member while the member itself runs. The caller stops them.
-    package func clientRelays() throws -> [EtcdTestRelay] {
+    public func clientRelays() throws -> [EtcdTestRelay] {
         try members.map { try EtcdTestRelay(targetPort: $0.clientPort) }
     }
 
@@ -105,13 +118,14 @@ package final class EtcdTestCluster: Sendable {
     /// Starts `count` members and waits until every one is healthy.
     ///
     /// - Parameters:
+    ///   - count: how many members to start.
     ///   - extraArguments: flags added to every member's command line.
     ///   - certificates: with these, members serve clients over TLS only and demand a client certificate
     ///     signed by their CA; health and metrics move to a plain-text port of their own.
     ///   - peerRelays: members reach each other through relays (see ``isolate(_:memberID:)``).
-    /// - Throws: ``EtcdTestSupportError`` when `etcd` is missing (the message says how to install it)
+    /// - Throws: ``EtcdTestingError`` when `etcd` is missing (the message says how to install it)
     ///   or does not become healthy.
-    package static func start(
+    public static func start(
         members count: Int = 1,
         extraArguments: [String] = [],
         certificates: EtcdTestCertificates? = nil,
@@ -128,7 +142,7 @@ package final class EtcdTestCluster: Sendable {
                     certificates: certificates,
                     peerRelays: peerRelays
                 )
-            } catch let error as EtcdTestSupportError
+            } catch let error as EtcdTestingError
                 where attempt < 3 && error.description.contains("address already in use")
             {
                 attempt += 1
@@ -203,20 +217,20 @@ package final class EtcdTestCluster: Sendable {
 
     /// The index of the member that leads, and each member's ID by index, as etcd reports them.
     ///
-    /// - Throws: ``EtcdTestSupportError`` when a member or the leader is missing from the answers; what the
+    /// - Throws: ``EtcdTestingError`` when a member or the leader is missing from the answers; what the
     ///   calls throw.
-    package func leadership() async throws -> (leader: Int, ids: [UInt64]) {
+    public func leadership() async throws -> (leader: Int, ids: [UInt64]) {
         try await withEtcdClient(configuration: clientConfiguration) { etcd in
             let status = try await etcd.status()
             let listed = try await etcd.members().members
             let ids = try members.map { member in
                 guard let id = listed.first(where: { $0.name == member.name })?.id else {
-                    throw EtcdTestSupportError("member \(member.name) is not in the member list")
+                    throw EtcdTestingError("member \(member.name) is not in the member list")
                 }
                 return id
             }
             guard let leader = ids.firstIndex(of: status.leader) else {
-                throw EtcdTestSupportError("no member leads")
+                throw EtcdTestingError("no member leads")
             }
             return (leader, ids)
         }
@@ -226,8 +240,10 @@ package final class EtcdTestCluster: Sendable {
     /// connection, and the others' relays close the connections it makes (its peer requests name it in
     /// `X-Server-From`). It soon has no leader; the others keep or elect one. Needs `peerRelays`.
     ///
-    /// - Parameter memberID: the member's ID, as the member list gives it.
-    package func isolate(_ index: Int, memberID: UInt64) {
+    /// - Parameters:
+    ///   - index: the member's index in ``members``.
+    ///   - memberID: the member's ID, as the member list gives it (see ``leadership()``).
+    public func isolate(_ index: Int, memberID: UInt64) {
         let dialer = Array("X-Server-From: \(String(memberID, radix: 16))".utf8)
         for (other, relay) in peerRelays.enumerated() {
             relay.set(other == index ? .cut : .cutConnections(sending: dialer))
@@ -235,7 +251,7 @@ package final class EtcdTestCluster: Sendable {
     }
 
     /// Undoes ``isolate(_:memberID:)``.
-    package func heal() {
+    public func heal() {
         for relay in peerRelays { relay.set(.pass) }
     }
 
@@ -263,7 +279,7 @@ package final class EtcdTestCluster: Sendable {
     }
 
     /// Stops every member and the peer relays, and removes the data directories.
-    package func stop() {
+    public func stop() {
         for member in members { member.stop() }
         for relay in peerRelays { relay.stop() }
         try? FileManager.default.removeItem(at: root)
@@ -271,8 +287,8 @@ package final class EtcdTestCluster: Sendable {
 
     /// Runs `etcdctl` (Debian `etcd-client`) against every member and returns its standard output.
     ///
-    /// - Throws: ``EtcdTestSupportError`` when etcdctl is missing or exits with a failure.
-    package func etcdctl(_ arguments: [String], input: [UInt8]? = nil) throws -> [UInt8] {
+    /// - Throws: ``EtcdTestingError`` when etcdctl is missing or exits with a failure.
+    public func etcdctl(_ arguments: [String], input: [UInt8]? = nil) throws -> [UInt8] {
         let endpoints = members.map(\.clientURL).joined(separator: ",")
         return try EtcdTestBinaries.run(
             "etcdctl",
@@ -284,8 +300,18 @@ package final class EtcdTestCluster: Sendable {
     }
 }
 
-/// Runs `body` with a fresh cluster of `members` members, and stops it afterwards.
-package func withEtcdTestCluster<Result>(
+/// Runs `body` with a fresh cluster of `members` members, and stops it and removes its data afterwards, also when
+/// `body` throws or is cancelled.
+///
+/// - Parameters:
+///   - members: how many members to start (1 or 3 in this package's tests).
+///   - extraArguments: flags added to every member's command line, such as `--quota-backend-bytes`.
+///   - certificates: with these, members serve clients over TLS only and demand a client certificate.
+///   - peerRelays: members reach each other through relays, so that ``EtcdTestCluster/isolate(_:memberID:)``
+///     can cut one off.
+///   - body: the test.
+/// - Throws: ``EtcdTestingError`` when the cluster does not start; what `body` throws.
+public func withEtcdTestCluster<Result>(
     members: Int = 1,
     extraArguments: [String] = [],
     certificates: EtcdTestCertificates? = nil,
@@ -304,7 +330,11 @@ package func withEtcdTestCluster<Result>(
 
 /// Runs `body` with a fresh one-member cluster and a relay in front of it (see ``EtcdTestRelay``), for faults
 /// that are not a dead process; stops both afterwards.
-package func withRelayedEtcdTestCluster<Result>(
+///
+/// Give the client ``EtcdTestCluster/configuration(through:)`` so that it connects through the relay.
+///
+/// - Throws: ``EtcdTestingError`` when the cluster or relay does not start; what `body` throws.
+public func withRelayedEtcdTestCluster<Result>(
     _ body: (EtcdTestCluster, EtcdTestRelay) async throws -> Result
 ) async throws -> Result {
     try await withEtcdTestCluster { cluster in

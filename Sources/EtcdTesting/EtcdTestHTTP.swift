@@ -1,9 +1,9 @@
 import Foundation
 
 /// A minimal blocking HTTP/1.1 GET on loopback, for etcd's `/health` and `/metrics`.
-enum EtcdTestHTTP {
+package enum EtcdTestHTTP {
     /// The body of `GET path` on 127.0.0.1:`port`, or `nil` when the server does not answer within 2 seconds.
-    static func get(port: Int, path: String) -> String? {
+    package static func get(port: Int, path: String) -> String? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }

@@ -1,10 +1,10 @@
 import Foundation
-import Synchronization
+import _EtcdTransport
 
 /// Kills every etcd process the tests started when the test process exits, even after a failure.
-final class EtcdTestProcessReaper: Sendable {
-    static let shared = EtcdTestProcessReaper()
-    private let processes = Mutex<Set<Int32>>([])
+package final class EtcdTestProcessReaper: Sendable {
+    package static let shared = EtcdTestProcessReaper()
+    private let processes = LockedValue<Set<Int32>>([])
 
     private init() {
         atexit {
@@ -12,11 +12,11 @@ final class EtcdTestProcessReaper: Sendable {
         }
     }
 
-    func register(_ pid: Int32) {
+    package func register(_ pid: Int32) {
         processes.withLock { _ = $0.insert(pid) }
     }
 
-    func unregister(_ pid: Int32) {
+    package func unregister(_ pid: Int32) {
         processes.withLock { _ = $0.remove(pid) }
     }
 

@@ -1,12 +1,12 @@
 import Dispatch
 import Foundation
-import Synchronization
+import _EtcdTransport
 
 /// Finds and runs the etcd binaries the tests use.
 package enum EtcdTestBinaries {
     /// The path of `name`: `$ETCD_BIN` for etcd when set, else the first match on `PATH` or in `/usr/bin`.
     ///
-    /// - Throws: ``EtcdTestSupportError`` naming the Debian package to install.
+    /// - Throws: ``EtcdTestingError`` naming the Debian package to install.
     package static func path(of name: String, package: String) throws -> String {
         if name == "etcd", let override = ProcessInfo.processInfo.environment["ETCD_BIN"] { return override }
         let searchPath = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/bin:/usr/local/bin"
@@ -14,12 +14,12 @@ package enum EtcdTestBinaries {
             let candidate = "\(directory)/\(name)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw EtcdTestSupportError("\(name) is not installed: run `apt-get install \(package)` (Debian)")
+        throw EtcdTestingError("\(name) is not installed: run `apt-get install \(package)` (Debian)")
     }
 
     /// Runs a binary to completion and returns its standard output.
     ///
-    /// - Throws: ``EtcdTestSupportError`` when it is missing or exits with a non-zero status.
+    /// - Throws: ``EtcdTestingError`` when it is missing or exits with a non-zero status.
     package static func run(
         _ name: String,
         package: String,
@@ -34,7 +34,7 @@ package enum EtcdTestBinaries {
             input: input
         )
         guard result.status == 0 else {
-            throw EtcdTestSupportError(
+            throw EtcdTestingError(
                 "\(name) \(arguments.joined(separator: " ")) exited with \(result.status): \(result.errorText)"
             )
         }
@@ -79,7 +79,7 @@ package enum EtcdTestBinaries {
             try stdin.fileHandleForWriting.close()
         }
         // Standard error is read on its own thread, so that a full pipe of one never blocks the other.
-        let errorData = Mutex(Data())
+        let errorData = LockedValue(Data())
         let errorDone = DispatchSemaphore(value: 0)
         let errorHandle = errors.fileHandleForReading
         Thread {
@@ -95,18 +95,5 @@ package enum EtcdTestBinaries {
             errors: Array(errorData.withLock { $0 }),
             status: process.terminationStatus
         )
-    }
-
-    /// The path of the `etcd-swift` tool built with the tests: beside the test bundle.
-    ///
-    /// - Throws: ``EtcdTestSupportError`` when it was not built.
-    package static func toolPath() throws -> String {
-        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [
-            bundleDirectory.appendingPathComponent("etcd-swift").path,
-            bundleDirectory.deletingLastPathComponent().appendingPathComponent("etcd-swift").path,
-        ]
-        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        throw EtcdTestSupportError("etcd-swift was not built beside the tests (looked at \(candidates))")
     }
 }

@@ -3,41 +3,41 @@ import Foundation
 /// Certificates made with `openssl` at test time, in a temporary directory: a CA, a server certificate for
 /// 127.0.0.1 and `localhost` signed by it, a client certificate signed by it, a second, unrelated CA, and an
 /// RSA key pair for etcd's JWT auth tokens.
-package final class EtcdTestCertificates: Sendable {
+public final class EtcdTestCertificates: Sendable {
     /// The directory holding the files; ``remove()`` deletes it.
-    package let directory: URL
+    public let directory: URL
 
     /// The CA that signed the server and client certificates.
-    package var caFile: String { path("ca.crt") }
+    public var caFile: String { path("ca.crt") }
     /// The server certificate, valid for IP 127.0.0.1 and DNS `localhost`.
-    package var serverCertificateFile: String { path("server.crt") }
+    public var serverCertificateFile: String { path("server.crt") }
     /// The server certificate's key.
-    package var serverKeyFile: String { path("server.key") }
+    public var serverKeyFile: String { path("server.key") }
     /// A client certificate with common name `root`, signed by the CA.
-    package var clientCertificateFile: String { path("client.crt") }
+    public var clientCertificateFile: String { path("client.crt") }
     /// The client certificate's key.
-    package var clientKeyFile: String { path("client.key") }
+    public var clientKeyFile: String { path("client.key") }
     /// A CA that signed nothing here: trusting only it must fail the server check.
-    package var otherCAFile: String { path("other-ca.crt") }
+    public var otherCAFile: String { path("other-ca.crt") }
     /// A client certificate signed by the other CA: the server must refuse it.
-    package var foreignClientCertificateFile: String { path("foreign-client.crt") }
+    public var foreignClientCertificateFile: String { path("foreign-client.crt") }
     /// The foreign client certificate's key.
-    package var foreignClientKeyFile: String { path("foreign-client.key") }
+    public var foreignClientKeyFile: String { path("foreign-client.key") }
     /// An RSA private key for etcd's JWT auth tokens.
-    package var jwtPrivateKeyFile: String { path("jwt.key") }
+    public var jwtPrivateKeyFile: String { path("jwt.key") }
     /// The public half of ``jwtPrivateKeyFile``.
-    package var jwtPublicKeyFile: String { path("jwt.pub") }
+    public var jwtPublicKeyFile: String { path("jwt.pub") }
 
     /// etcd's `--auth-token` value for JWT tokens signed with these keys, which carry the auth store's
     /// revision (simple tokens do not).
-    package var jwtAuthTokenArgument: String {
+    public var jwtAuthTokenArgument: String {
         "jwt,pub-key=\(jwtPublicKeyFile),priv-key=\(jwtPrivateKeyFile),sign-method=RS256,ttl=10m"
     }
 
     /// Makes every file with `openssl` (Debian `openssl`).
     ///
-    /// - Throws: ``EtcdTestSupportError`` when `openssl` is missing or fails.
-    package init() throws {
+    /// - Throws: ``EtcdTestingError`` when `openssl` is missing or fails.
+    public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("swift-etcd-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         do {
@@ -65,7 +65,7 @@ package final class EtcdTestCertificates: Sendable {
     }
 
     /// Deletes the directory.
-    package func remove() {
+    public func remove() {
         try? FileManager.default.removeItem(at: directory)
     }
 

@@ -1,21 +1,22 @@
 import EtcdClientCore
 import Foundation
-import Synchronization
+import _EtcdTransport
 
-/// One real `etcd` process started for tests, on loopback ports with a temporary data directory.
-package final class EtcdTestMember: Sendable {
+/// One real `etcd` process of an ``EtcdTestCluster``, on loopback ports with a temporary data directory, which a
+/// test can kill, pause, resume and restart.
+public final class EtcdTestMember: Sendable {
     /// The member's name in the cluster.
-    package let name: String
+    public let name: String
     /// The client port on 127.0.0.1.
-    package let clientPort: Int
+    public let clientPort: Int
     /// The peer port on 127.0.0.1.
-    package let peerPort: Int
+    public let peerPort: Int
     /// The plain-text port that serves `/health` and `/metrics`: the client port, unless clients use TLS.
-    package let healthPort: Int
-    /// The data directory, removed by ``EtcdTestCluster/stop()``.
-    package let dataDirectory: URL
+    public let healthPort: Int
+    /// The member's own directory (its etcd data and `etcd.log`), removed by ``EtcdTestCluster/stop()``.
+    public let dataDirectory: URL
     private let arguments: [String]
-    private let process = Mutex<Process?>(nil)
+    private let process = LockedValue<Process?>(nil)
 
     init(name: String, clientPort: Int, peerPort: Int, healthPort: Int, dataDirectory: URL, arguments: [String]) {
         self.name = name
@@ -96,18 +97,20 @@ package final class EtcdTestMember: Sendable {
     }
 
     /// The member's client endpoint.
-    package var endpoint: EtcdEndpoint { .hostname("127.0.0.1", port: clientPort) }
+    public var endpoint: EtcdEndpoint { .hostname("127.0.0.1", port: clientPort) }
 
     /// The client URL, as etcdctl takes it.
-    package var clientURL: String { "http://127.0.0.1:\(clientPort)" }
+    public var clientURL: String { "http://127.0.0.1:\(clientPort)" }
 
-    /// The process ID while it runs.
-    package var processIdentifier: Int32? {
+    /// The process ID while it runs; `nil` before ``start()`` and after the process ended.
+    public var processIdentifier: Int32? {
         process.withLock { $0?.isRunning == true ? $0?.processIdentifier : nil }
     }
 
-    /// Starts the process (again, after a stop or kill: same name, ports and data).
-    package func start() throws {
+    /// Starts the process (again, after ``stop()`` or ``kill()``: same name, ports and data).
+    ///
+    /// - Throws: ``EtcdTestingError`` when `etcd` is not installed; what starting a process throws.
+    public func start() throws {
         let binary = try EtcdTestBinaries.path(of: "etcd", package: "etcd-server")
         let newProcess = Process()
         newProcess.executableURL = URL(fileURLWithPath: binary)
@@ -127,8 +130,10 @@ package final class EtcdTestMember: Sendable {
         process.withLock { $0 = newProcess }
     }
 
-    /// Waits until the member answers `/health` with `true`, or throws after `timeout`.
-    package func waitUntilHealthy(timeout: Duration = .seconds(20)) async throws {
+    /// Waits until the member answers `/health` with `true`.
+    ///
+    /// - Throws: ``EtcdTestingError`` when the process exits or `timeout` passes first, with the end of its log.
+    public func waitUntilHealthy(timeout: Duration = .seconds(20)) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
@@ -136,25 +141,26 @@ package final class EtcdTestMember: Sendable {
                 return
             }
             guard processIdentifier != nil else {
-                throw EtcdTestSupportError("etcd member \(name) exited while starting; log: \(logTail())")
+                throw EtcdTestingError("etcd member \(name) exited while starting; log: \(logTail())")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw EtcdTestSupportError("etcd member \(name) did not become healthy within \(timeout); log: \(logTail())")
+        throw EtcdTestingError("etcd member \(name) did not become healthy within \(timeout); log: \(logTail())")
     }
 
     /// Stops the process with SIGTERM and waits for it to exit.
-    package func stop() {
+    public func stop() {
         signalAndWait(SIGTERM)
     }
 
     /// Kills the process with SIGKILL and waits for it to exit.
-    package func kill() {
+    public func kill() {
         signalAndWait(SIGKILL)
     }
 
-    /// Freezes the process with SIGSTOP: it keeps its sockets open but answers nothing.
-    package func pause() {
+    /// Freezes the process with SIGSTOP: it keeps its sockets open but answers nothing. Returns once every
+    /// thread of the process has stopped.
+    public func pause() {
         guard let pid = processIdentifier else { return }
         Foundation.kill(pid, SIGSTOP)
         // The signal is delivered asynchronously: a request sent right after kill() returns could still be
@@ -177,12 +183,13 @@ package final class EtcdTestMember: Sendable {
     }
 
     /// Resumes a paused process with SIGCONT.
-    package func resume() {
+    public func resume() {
         if let pid = processIdentifier { Foundation.kill(pid, SIGCONT) }
     }
 
-    /// Reads one Prometheus metric's value from the member's `/metrics`.
-    package func metric(_ name: String) -> Double? {
+    /// Reads one Prometheus metric's value from the member's `/metrics`, such as `etcd_server_is_leader`; `nil`
+    /// when the member does not answer or has no such metric (or only labelled ones).
+    public func metric(_ name: String) -> Double? {
         guard let body = EtcdTestHTTP.get(port: healthPort, path: "/metrics") else { return nil }
         for line in body.split(separator: "\n") where line.hasPrefix(name + " ") {
             return Double(line.dropFirst(name.count + 1))
@@ -200,8 +207,8 @@ package final class EtcdTestMember: Sendable {
         EtcdTestProcessReaper.shared.unregister(running.processIdentifier)
     }
 
-    /// The last lines of the member's log, for failure messages.
-    package func logTail() -> String {
+    /// The last 2,000 bytes of the member's log, for failure messages.
+    public func logTail() -> String {
         let logURL = dataDirectory.appendingPathComponent("etcd.log")
         guard let data = try? Data(contentsOf: logURL) else { return "<no log>" }
         return String(decoding: data.suffix(2_000), as: UTF8.self)

@@ -9,7 +9,7 @@ enum EtcdTestPorts {
         var ports: [Int] = []
         for _ in 0..<count {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw EtcdTestSupportError("socket failed: \(String(cString: strerror(errno)))") }
+            guard fd >= 0 else { throw EtcdTestingError("socket failed: \(String(cString: strerror(errno)))") }
             sockets.append(fd)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
@@ -21,7 +21,7 @@ enum EtcdTestPorts {
                     bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0
                 }
             }
-            guard bound else { throw EtcdTestSupportError("bind failed: \(String(cString: strerror(errno)))") }
+            guard bound else { throw EtcdTestingError("bind failed: \(String(cString: strerror(errno)))") }
             ports.append(Int(UInt16(bigEndian: address.sin_port)))
         }
         return ports
@@ -37,13 +37,13 @@ package enum EtcdTestFreePort {
 }
 
 /// A listening TCP socket on a free loopback port, for the test servers (relay, misbehaving server).
-enum EtcdTestListener {
+package enum EtcdTestListener {
     /// Binds 127.0.0.1 on a port the kernel chooses and listens.
     ///
     /// - Returns: the descriptor and the port.
-    static func open(backlog: Int32) throws -> (descriptor: Int32, port: Int) {
+    package static func open(backlog: Int32) throws -> (descriptor: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw EtcdTestSupportError("socket failed: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw EtcdTestingError("socket failed: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
@@ -57,7 +57,7 @@ enum EtcdTestListener {
         }
         guard bound else {
             close(fd)
-            throw EtcdTestSupportError("bind failed: \(String(cString: strerror(errno)))")
+            throw EtcdTestingError("bind failed: \(String(cString: strerror(errno)))")
         }
         return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
