@@ -8,7 +8,8 @@
 # restarts) and the suites that test the client alone (cancellation, backpressure, transport, TLS, fake servers, the
 # prefix mirror, namespaces,
 # recipes built on plain KV, ...) run on 3.4 only, to keep the whole under ten minutes. A run that hangs is stopped
-# after eight minutes, and says so.
+# after eight minutes, and says so. Both runs include the chaos test (15 s of faults under the whole client's load;
+# Scripts/chaos.sh runs it longer).
 # Each run's failures are printed again at its end, so that the tail of the output says what failed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

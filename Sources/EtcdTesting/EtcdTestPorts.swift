@@ -62,3 +62,33 @@ package enum EtcdTestListener {
         return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 }
+
+/// TCP connections to loopback ports, for the relay, the health probe and tests.
+package enum EtcdTestConnection {
+    /// Connects to 127.0.0.1:`port` and returns the descriptor, or `nil` when the connection fails.
+    ///
+    /// - Parameter timeout: with a value, sends, receives and the connect itself give up after that many seconds.
+    package static func open(port: Int, timeout seconds: Int? = nil) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        if let seconds {
+            var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+        guard connected else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+}

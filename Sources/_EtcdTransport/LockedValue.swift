@@ -2,10 +2,12 @@ import Glibc
 
 /// A value that threads and tasks share, read and changed only under a POSIX mutex.
 ///
-/// The package uses this type instead of `Synchronization.Mutex` for every lock. Both cost about the same
-/// uncontended, but the standard library's Linux `Mutex` takes its futex inside the prebuilt Synchronization
-/// library, which ThreadSanitizer does not see, so every access it guards is reported as a race. A
-/// `pthread_mutex_t` is intercepted by the sanitizer, which keeps `swift test --sanitize=thread` meaningful.
+/// The package uses this type instead of `Synchronization.Mutex` for every lock. Uncontended, both are one atomic
+/// operation (glibc's mutex enters the kernel only under contention), but the standard library's Linux `Mutex`
+/// takes its futex inside the prebuilt Synchronization library, which ThreadSanitizer does not see, so every
+/// access it guards is reported as a race. A `pthread_mutex_t` is intercepted by the sanitizer, which keeps
+/// `swift test --sanitize=thread` meaningful. The lock lives in its own allocation, since a `pthread_mutex_t`
+/// must not move.
 /// The API follows `Mutex`, so the state moves in and out of the lock with `sending`.
 package final class LockedValue<Value>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
