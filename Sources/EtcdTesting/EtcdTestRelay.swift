@@ -60,7 +60,9 @@ public final class EtcdTestRelay: Sendable {
         var opening: [UInt8] = []
         /// Bytes forwarded both ways since the mode was last set.
         var carried = 0
-        /// Whether ``Mode/drop`` swallowed bytes of this connection.
+        /// Whether the relay swallowed bytes of this connection (``Mode/drop``, or what ``Mode/reset(afterBytes:)``
+        /// did not forward). Such a connection never forwards again: the relay resets it, at the latest when the
+        /// mode is no longer ``Mode/drop``.
         var lost = false
 
         func sent(_ mode: Mode) -> Bool {
@@ -71,7 +73,7 @@ public final class EtcdTestRelay: Sendable {
         /// Whether the relay resets this connection now.
         func due(for mode: Mode) -> Bool {
             switch mode {
-            case .reset(let limit): carried >= limit
+            case .reset(let limit): lost || carried >= limit
             case .drop: false
             default: lost
             }
@@ -275,16 +277,17 @@ public final class EtcdTestRelay: Sendable {
                     state.pairs[position].opening += buffer.prefix(min(room, count))
                     if state.pairs[position].sent(state.mode) { return (-1, .zero) }
                 }
+                // A connection that lost bytes must not carry on with a hole in its stream.
+                guard !state.pairs[position].lost else { return (0, .zero) }
                 var allowed = count
                 var delay = Duration.zero
                 switch state.mode {
-                case .drop:
-                    allowed = 0
-                    state.pairs[position].lost = true
+                case .drop: allowed = 0
                 case .reset(let limit): allowed = min(count, max(0, limit - state.pairs[position].carried))
                 case .delay(let duration): delay = duration
                 default: break
                 }
+                if allowed < count { state.pairs[position].lost = true }
                 state.pairs[position].carried += allowed
                 return (allowed, delay)
             }

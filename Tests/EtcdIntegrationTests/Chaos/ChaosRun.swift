@@ -161,8 +161,11 @@ struct ChaosRun {
 
         // Every fault is healed and every member healthy: end the load and check what it left.
         stop.set()
-        await writing.value
-        summary.keepAlive = try await leasing.value
+        // Every write in flight ends by its deadline; a write that hangs fails the run here, not the test's time limit.
+        try await withTestDeadline(Self.callTimeout + Self.callSlack, "the writers' last calls") { await writing.value }
+        summary.keepAlive = try await withTestDeadline(Self.settleLimit, "the keep-alive check") {
+            try await leasing.value
+        }
         var lastMarker = base
         for bucket in 0..<ChaosKeys.bucketCount {
             lastMarker = try await checker.put(EtcdKey(ChaosKeys.endMarker(bucket)), value: "end").header.revision

@@ -84,6 +84,8 @@ enum ChaosWorkloads {
                 }
             } catch {
                 if !Task.isCancelled { ledger.recipeError() }
+                // Not at once: a fault that fails every attempt fast would otherwise spin.
+                try? await Task.sleep(for: .milliseconds(50))
             }
         }
         session?.orphan()
@@ -112,6 +114,8 @@ enum ChaosWorkloads {
                 }
             } catch {
                 if !Task.isCancelled { ledger.recipeError() }
+                // Not at once: a fault that fails every attempt fast would otherwise spin.
+                try? await Task.sleep(for: .milliseconds(50))
             }
         }
         session?.orphan()
