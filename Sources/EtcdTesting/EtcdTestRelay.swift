@@ -203,7 +203,9 @@ public final class EtcdTestRelay: Sendable {
                     fds.append(pollfd(fd: pair.server, events: Int16(POLLIN), revents: 0))
                 }
             }
-            let nextDue = queued.values.compactMap(\.first?.due).min()
+            // A closure, not the key path `\.first?.due`: projecting that key path makes the Swift 6.3.1 runtime call
+            // memcpy on overlapping ranges, which AddressSanitizer reports.
+            let nextDue = queued.values.compactMap { $0.first?.due }.min()
             let wait = nextDue.map { max(0, min(20, ($0 - clock.now) / .milliseconds(1))) } ?? 20
             if poll(&fds, nfds_t(fds.count), Int32(wait.rounded(.up))) > 0 {
                 if fds[0].revents & Int16(POLLIN) != 0 { accept() }
