@@ -35,19 +35,19 @@ package struct EtcdTestResources: Equatable, Sendable, Codable, CustomStringConv
         return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
     }
 
-    /// Waits up to `limit` for the counts to come back to `baseline` (the kernel may list a joined thread or a
-    /// closed socket for a moment) and returns the last counts read.
+    /// Waits up to `limit` for the counts that `measure` reads (``current()`` by default) to come back to
+    /// `baseline` (the kernel may list a joined thread or a closed socket for a moment) and returns the last counts
+    /// read.
     package static func settle(
         to baseline: EtcdTestResources,
-        within limit: Duration = .seconds(5)
-    ) async
-        -> EtcdTestResources
-    {
+        within limit: Duration = .seconds(5),
+        measure: () -> EtcdTestResources = current
+    ) async -> EtcdTestResources {
         let deadline = ContinuousClock.now + limit
-        var counts = current()
+        var counts = measure()
         while counts != baseline && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
-            counts = current()
+            counts = measure()
         }
         return counts
     }

@@ -66,12 +66,7 @@ struct ChaosRun {
         for client in load.all + [checker] { await client.close() }
         // Closed clients leave no thread, socket or pipe behind; the relays notice the closed connections and close
         // their halves.
-        var resourcesAfter = clientResources()
-        let settled = ContinuousClock.now + .seconds(5)
-        while resourcesAfter != resourcesBefore && ContinuousClock.now < settled {
-            try await Task.sleep(for: .milliseconds(10))
-            resourcesAfter = clientResources()
-        }
+        let resourcesAfter = await EtcdTestResources.settle(to: resourcesBefore, measure: clientResources)
         summary.resourcesBefore = resourcesBefore.description
         summary.resourcesAfter = resourcesAfter.description
         summary.residentGrowthKiB = EtcdTestResources.residentKiB() - residentBefore

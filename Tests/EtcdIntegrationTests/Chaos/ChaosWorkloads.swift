@@ -62,63 +62,63 @@ enum ChaosWorkloads {
         }
     }
 
-    /// Takes the mutex again and again, and under it makes two writes fenced by the ownership: one as it enters,
-    /// one as it leaves. A new session replaces one that ended.
-    static func contendForLock(_ client: EtcdClient, contender: Int, ledger: ChaosLedger) async {
-        var random = SplitMix64(seed: UInt64(contender))
+    /// Runs `round` again and again until cancelled, each time with a live session: a new one replaces one that
+    /// ended. An error is counted and followed by a 50 ms pause, so that a fault that fails every attempt fast does
+    /// not spin.
+    private static func repeatInSessions(
+        _ client: EtcdClient,
+        ledger: ChaosLedger,
+        _ round: (EtcdSession) async throws -> Void
+    ) async {
         var session: EtcdSession?
         while !Task.isCancelled {
             do {
                 if session?.isAlive != true { session = try await EtcdSession.start(client: client, ttl: .seconds(3)) }
-                guard let session else { continue }
-                let pause = Duration.milliseconds(5 + Int(random.next() % 30))
-                try await EtcdMutex(session: session, name: ChaosKeys.lockName).withLock { ownership in
-                    for phase in ["enter", "leave"] {
-                        let write = try await client.txn(
-                            if: [ownership.fence],
-                            then: [.put(ChaosKeys.lockFence, value: "\(ownership.revision) \(phase) \(contender)")]
-                        )
-                        if write.succeeded { ledger.fencedLockWrite() }
-                        try await Task.sleep(for: pause)
-                    }
-                }
+                if let session { try await round(session) }
             } catch {
                 if !Task.isCancelled { ledger.recipeError() }
-                // Not at once: a fault that fails every attempt fast would otherwise spin.
                 try? await Task.sleep(for: .milliseconds(50))
             }
         }
         session?.orphan()
     }
 
+    /// Takes the mutex again and again, and under it makes two writes fenced by the ownership: one as it enters,
+    /// one as it leaves.
+    static func contendForLock(_ client: EtcdClient, contender: Int, ledger: ChaosLedger) async {
+        var random = SplitMix64(seed: UInt64(contender))
+        await repeatInSessions(client, ledger: ledger) { session in
+            let pause = Duration.milliseconds(5 + Int(random.next() % 30))
+            try await EtcdMutex(session: session, name: ChaosKeys.lockName).withLock { ownership in
+                for phase in ["enter", "leave"] {
+                    let write = try await client.txn(
+                        if: [ownership.fence],
+                        then: [.put(ChaosKeys.lockFence, value: "\(ownership.revision) \(phase) \(contender)")]
+                    )
+                    if write.succeeded { ledger.fencedLockWrite() }
+                    try await Task.sleep(for: pause)
+                }
+            }
+        }
+    }
+
     /// Campaigns again and again; while leading, makes two writes fenced by the leadership, then resigns.
     static func campaign(_ client: EtcdClient, candidate: Int, ledger: ChaosLedger) async {
         var random = SplitMix64(seed: UInt64(100 + candidate))
-        var session: EtcdSession?
-        while !Task.isCancelled {
-            do {
-                if session?.isAlive != true { session = try await EtcdSession.start(client: client, ttl: .seconds(3)) }
-                guard let session else { continue }
-                let pause = Duration.milliseconds(20 + Int(random.next() % 60))
-                try await EtcdElection(session: session, name: ChaosKeys.electionName).campaign(value: "c\(candidate)")
-                {
-                    leadership in
-                    for _ in 0..<2 {
-                        let write = try await client.txn(
-                            if: [leadership.fence],
-                            then: [.put(ChaosKeys.leaderFence, value: "\(leadership.revision) \(candidate)")]
-                        )
-                        if write.succeeded { ledger.fencedLeaderWrite() }
-                        try await Task.sleep(for: pause)
-                    }
+        await repeatInSessions(client, ledger: ledger) { session in
+            let pause = Duration.milliseconds(20 + Int(random.next() % 60))
+            let election = EtcdElection(session: session, name: ChaosKeys.electionName)
+            try await election.campaign(value: "c\(candidate)") { leadership in
+                for _ in 0..<2 {
+                    let write = try await client.txn(
+                        if: [leadership.fence],
+                        then: [.put(ChaosKeys.leaderFence, value: "\(leadership.revision) \(candidate)")]
+                    )
+                    if write.succeeded { ledger.fencedLeaderWrite() }
+                    try await Task.sleep(for: pause)
                 }
-            } catch {
-                if !Task.isCancelled { ledger.recipeError() }
-                // Not at once: a fault that fails every attempt fast would otherwise spin.
-                try? await Task.sleep(for: .milliseconds(50))
             }
         }
-        session?.orphan()
     }
 
     /// Follows the election's leaders until cancelled, recording each new leader's create revision.
