@@ -21,7 +21,7 @@ run_tests() {
   { kill "$watchdog" && wait "$watchdog"; } 2>/dev/null || true
   if [ "$status" -ne 0 ]; then
     echo "== failures (from $log)"
-    grep -E '✘|recorded an issue|error:|Fatal error|Crash|Sanitizer|SUMMARY' "$log" | grep -v ' started\.$' | head -60 || true
+    grep -E '✘|recorded an issue|error:|Fatal error|Crash|Sanitizer|SUMMARY|^chaos:' "$log" | grep -v ' started\.$' | head -60 || true
   fi
   return "$status"
 }

@@ -113,15 +113,7 @@ struct ChaosRun {
                 for (index, client) in load.candidates.enumerated() {
                     group.addTask { await ChaosWorkloads.campaign(client, candidate: index, ledger: ledger) }
                 }
-                group.addTask {
-                    do {
-                        let session = try await EtcdSession.start(client: load.observer, ttl: .seconds(60))
-                        await ChaosWorkloads.observe(session, ledger: ledger)
-                        session.orphan()
-                    } catch {
-                        ledger.violation("the observer's session did not start: \(error)")
-                    }
-                }
+                group.addTask { await ChaosWorkloads.observe(load.observer, ledger: ledger) }
                 group.addTask {
                     do {
                         try await mirror.run()

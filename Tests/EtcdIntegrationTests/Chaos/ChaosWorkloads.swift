@@ -122,7 +122,21 @@ enum ChaosWorkloads {
     }
 
     /// Follows the election's leaders until cancelled, recording each new leader's create revision.
-    static func observe(_ session: EtcdSession, ledger: ChaosLedger) async {
+    ///
+    /// Its session is started again until one starts, since the nemesis may fail the first attempts; once it
+    /// observes, any end but cancellation breaks an invariant.
+    static func observe(_ client: EtcdClient, ledger: ChaosLedger) async {
+        var started: EtcdSession?
+        while started == nil, !Task.isCancelled {
+            do {
+                started = try await EtcdSession.start(client: client, ttl: .seconds(60))
+            } catch {
+                if !Task.isCancelled { ledger.recipeError() }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        guard let session = started else { return }
+        defer { session.orphan() }
         do {
             try await EtcdElection(session: session, name: ChaosKeys.electionName).observe { changes in
                 for try await change in changes {
@@ -141,8 +155,24 @@ enum ChaosWorkloads {
     ///
     /// - Returns: `held` when keep-alive held the lease to the end, or the error it reported when it lost it.
     static func keepLeaseAlive(_ client: EtcdClient, ledger: ChaosLedger, stop: ChaosStop) async throws -> String {
-        let lease = try await client.grantLease(ttl: .seconds(3)).id
-        try await client.put(ChaosKeys.leased, value: "kept", lease: lease)
+        // The nemesis starts with the load: a fault may fail the grant or the put (a write in flight when the
+        // leader pauses waits out its deadline), so they are tried again until both succeed.
+        var granted: EtcdLeaseID?
+        while granted == nil {
+            do {
+                let lease = try await client.grantLease(ttl: .seconds(3)).id
+                try await client.put(ChaosKeys.leased, value: "kept", lease: lease)
+                granted = lease
+            } catch let error as EtcdError {
+                guard !stop.isSet else {
+                    ledger.violation("no lease with its key in the whole run; the last attempt: \(error)")
+                    return "never granted"
+                }
+                ledger.recipeError()
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        guard let lease = granted else { return "never granted" }
         return try await client.keepAlive(lease) { keepAlive in
             let failure = await withTaskGroup(of: EtcdError?.self) { group in
                 group.addTask {
