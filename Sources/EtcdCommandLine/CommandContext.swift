@@ -17,6 +17,7 @@ struct CommandContext: Sendable {
     var positionals: [String] { arguments.positionals }
 
     /// Runs `body` with a client of the flags' endpoints (or `endpoints`), and closes it afterwards.
+    @discardableResult
     func withClient<Result: Sendable>(
         endpoints: [String]? = nil,
         _ body: (EtcdClient) async throws -> Result
@@ -26,6 +27,7 @@ struct CommandContext: Sendable {
 
     /// Runs `body` with a client of `configuration`, closed afterwards; a configuration the client cannot use (a
     /// TLS file that cannot be read) is a bad argument, as for etcdctl.
+    @discardableResult
     static func withClient<Result: Sendable>(
         configuration: EtcdClient.Configuration,
         _ body: (EtcdClient) async throws -> Result

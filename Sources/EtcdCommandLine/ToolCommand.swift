@@ -1,5 +1,5 @@
 /// One command of the tool, such as `get` or `lease grant`.
-protocol ToolCommand {
+protocol ToolCommand: SendableMetatype {
     /// The words that name it, such as `["lease", "grant"]`.
     static var path: [String] { get }
     /// The arguments after the name, for `--help`, such as `[options] <key> [range_end]`.

@@ -98,7 +98,7 @@ struct AuthFaultTests {
                     #expect(seen.errors.withLock { $0 }.isEmpty, "\(seen.errors.withLock { Set($0) })")
                     #expect(seen.successes.withLock { $0 } > 10)
                     // Auth is on again: a client without credentials is refused, ours goes on.
-                    try await withEtcdClient(configuration: cluster.clientConfiguration) { anonymous in
+                    _ = try await withEtcdClient(configuration: cluster.clientConfiguration) { anonymous in
                         await #expect(throws: EtcdError.self) { try await anonymous.put("auth/k", value: "v") }
                     }
                     try await etcd.put("auth/k", value: "after")

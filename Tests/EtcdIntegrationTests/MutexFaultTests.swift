@@ -185,7 +185,7 @@ struct MutexFaultTests {
                                             try await Task.sleep(for: .milliseconds(2))
                                         }
                                         try await held.unlock()
-                                        try await acquiring.value
+                                        _ = try await acquiring.value
                                         try await waiting.unlock()
                                     }
                                 }

@@ -109,7 +109,7 @@ enum MakeMirrorCommand: ToolCommand {
                 var lastRevision: Int64 = 0
                 for event in response.events {
                     if lastRevision != 0 && event.revision > lastRevision {
-                        try await destination.txn(if: [], then: operations)
+                        _ = try await destination.txn(if: [], then: operations)
                         operations = []
                     }
                     lastRevision = event.revision
@@ -117,7 +117,7 @@ enum MakeMirrorCommand: ToolCommand {
                     operations.append(event.kind == .put ? .put(key, value: event.keyValue.value) : .delete(key))
                     copied(1)
                 }
-                if !operations.isEmpty { try await destination.txn(if: [], then: operations) }
+                if !operations.isEmpty { _ = try await destination.txn(if: [], then: operations) }
             }
         }
     }
