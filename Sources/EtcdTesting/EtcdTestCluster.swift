@@ -157,10 +157,17 @@ public final class EtcdTestCluster: Sendable {
         peerRelays: Bool
     ) async throws -> EtcdTestCluster {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("swift-etcd-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let ports = try EtcdTestPorts.free(count: count * 3)
         let names = (0..<count).map { "m\($0)" }
-        let relays = try peerRelays ? names.indices.map { try EtcdTestRelay(targetPort: ports[$0 * 3 + 1]) } : []
+        var relays: [EtcdTestRelay] = []
+        do {
+            if peerRelays {
+                for index in names.indices { relays.append(try EtcdTestRelay(targetPort: ports[index * 3 + 1])) }
+            }
+        } catch {
+            for relay in relays { relay.stop() }
+            throw error
+        }
         // The peer port others dial: the relay's, or the member's own.
         let advertisedPeerPorts = names.indices.map { peerRelays ? relays[$0].port : ports[$0 * 3 + 1] }
         let initialCluster = names.indices.map { "\(names[$0])=http://127.0.0.1:\(advertisedPeerPorts[$0])" }
@@ -202,6 +209,7 @@ public final class EtcdTestCluster: Sendable {
         }
         let cluster = EtcdTestCluster(members: members, root: root, certificates: certificates, peerRelays: relays)
         do {
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
             for member in members { try member.start() }
             // Together, so that a member that exited (say, its port was taken) is reported at once.
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -93,6 +93,32 @@ struct EtcdTestingTests {
         #expect(!FileManager.default.fileExists(atPath: member.dataDirectory.path))
     }
 
+    @Test("a cancelled withEtcdTestCluster scope throws CancellationError, ends every member and removes the data")
+    func cancelledScope() async throws {
+        let (entered, inside) = AsyncStream.makeStream(of: (processes: [Int32], root: String).self)
+        let scope = Task {
+            try await withEtcdTestCluster(members: 3) { cluster in
+                inside.yield(
+                    (
+                        cluster.members.compactMap { $0.processIdentifier },
+                        cluster.members[0].dataDirectory.deletingLastPathComponent().path
+                    )
+                )
+                try await Task.sleep(for: .seconds(600))
+            }
+        }
+        var iterator = entered.makeAsyncIterator()
+        let cluster = try #require(await iterator.next())
+        #expect(cluster.processes.count == 3)
+        #expect(FileManager.default.fileExists(atPath: cluster.root))
+        scope.cancel()
+        await #expect(throws: CancellationError.self) { try await scope.value }
+        for process in cluster.processes {
+            #expect(kill(process, 0) == -1 && errno == ESRCH, "member process \(process) still exists")
+        }
+        #expect(!FileManager.default.fileExists(atPath: cluster.root))
+    }
+
     @Test("a missing binary is an EtcdTestingError that says what to install")
     func missingBinary() throws {
         let error = #expect(throws: EtcdTestingError.self) {
