@@ -28,13 +28,6 @@ package struct EtcdTestResources: Equatable, Sendable, Codable, CustomStringConv
         return EtcdTestResources(ioThreads: ioThreads, sockets: sockets, pipes: pipes)
     }
 
-    /// This process's resident memory in KiB.
-    package static func residentKiB() -> Int {
-        let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
-        let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
-    }
-
     /// Waits up to `limit` for the counts that `measure` reads (``current()`` by default) to come back to
     /// `baseline` (the kernel may list a joined thread or a closed socket for a moment) and returns the last counts
     /// read.

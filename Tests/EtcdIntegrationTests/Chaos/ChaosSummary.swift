@@ -1,4 +1,5 @@
 import Foundation
+import _EtcdTestSupport
 
 /// What a chaos run did and found, printed as one JSON line (`chaos: {...}`).
 struct ChaosSummary: Codable, Sendable {
@@ -25,9 +26,10 @@ struct ChaosSummary: Codable, Sendable {
     var mirrorReloads = 0
     var resourcesBefore = ""
     var resourcesAfter = ""
-    /// Resident memory after every client closed, against before the first one opened: reported, not checked,
-    /// because malloc keeps freed pages (the soak checks that memory stays flat under load).
-    var residentGrowthKiB = 0
+    /// The process's memory before the first client opened and after every client closed; the heap in use is
+    /// checked, the resident figure only reported (see ``EtcdTestMemory``).
+    var memoryBefore: EtcdTestMemory?
+    var memoryAfter: EtcdTestMemory?
     var violations: [String] = []
 
     /// The summary as one line of JSON with sorted keys.
