@@ -11,10 +11,7 @@ import Glibc
 /// The resident memory of this process in bytes, after glibc returned its free pages to the system (so that
 /// memory freed by earlier tests and reused here does not hide growth).
 private func residentBytes() -> Int {
-    // glibc's malloc_trim, which the Glibc module does not export.
-    if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
-        _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
-    }
+    EtcdTestMemory.returnFreePages()
     guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return -1 }
     let fields = statm.split(separator: " ")
     guard fields.count > 1, let pages = Int(fields[1]) else { return -1 }

@@ -16,12 +16,20 @@ package struct EtcdTestMemory: Equatable, Sendable, Codable {
         EtcdTestMemory(heapInUseKiB: heapInUse(), residentAnonymousKiB: residentAnonymous())
     }
 
+    /// Has malloc return its free pages to the system (`malloc_trim`), so that a resident figure read afterwards
+    /// is not hiding growth behind pages that earlier work freed and malloc kept.
+    package static func returnFreePages() {
+        if let symbol = dlsym(nil, "malloc_trim") {
+            _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
+        }
+    }
+
     // malloc.h is not part of Swift's Glibc module: its two functions used here are looked up by name. Both have
     // plain C signatures.
 
     private static func heapInUse() -> Int? {
-        // Under AddressSanitizer or ThreadSanitizer, malloc_info describes glibc's heap, which nothing uses.
-        guard dlsym(nil, "__asan_init") == nil && dlsym(nil, "__tsan_init") == nil else { return nil }
+        // Under a sanitizer, malloc_info describes glibc's heap, which nothing uses.
+        guard !EtcdTestSanitizer.replacesMalloc else { return nil }
         guard let symbol = dlsym(nil, "malloc_info"), let file = tmpfile() else { return nil }
         defer { fclose(file) }
         let mallocInfo = unsafeBitCast(symbol, to: (@convention(c) (Int32, UnsafeMutablePointer<FILE>) -> Int32).self)
@@ -42,9 +50,7 @@ package struct EtcdTestMemory: Equatable, Sendable, Codable {
     }
 
     private static func residentAnonymous() -> Int {
-        if let symbol = dlsym(nil, "malloc_trim") {
-            _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
-        }
+        returnFreePages()
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("RssAnon:") } ?? ""
         return line.split(whereSeparator: \.isWhitespace).dropFirst().first.flatMap { Int($0) } ?? 0

@@ -6,6 +6,13 @@ package enum EtcdTestSanitizer {
     /// program touches, so resident-memory bounds are multiplied by ``threadSanitizerMemoryFactor`` under it.
     package static let isThreadSanitizerActive = dlsym(nil, "__tsan_init") != nil
 
+    /// Whether AddressSanitizer is in the process.
+    package static let isAddressSanitizerActive = dlsym(nil, "__asan_init") != nil
+
+    /// Whether a sanitizer's allocator has taken malloc's place, so that glibc's malloc statistics say nothing of
+    /// what the process holds.
+    package static var replacesMalloc: Bool { isThreadSanitizerActive || isAddressSanitizerActive }
+
     /// How much more resident memory the same work takes under ThreadSanitizer.
     package static let threadSanitizerMemoryFactor = 5
 

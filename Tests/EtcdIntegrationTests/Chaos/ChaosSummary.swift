@@ -26,8 +26,8 @@ struct ChaosSummary: Codable, Sendable {
     var mirrorReloads = 0
     var resourcesBefore = ""
     var resourcesAfter = ""
-    /// The process's memory before the first client opened and after every client closed; the heap in use is
-    /// checked, the resident figure only reported (see ``EtcdTestMemory``).
+    /// The process's memory before the cluster started and once every client is closed and the cluster is gone;
+    /// the heap in use is checked, the resident figure only reported (see ``EtcdTestMemory``).
     var memoryBefore: EtcdTestMemory?
     var memoryAfter: EtcdTestMemory?
     var violations: [String] = []
