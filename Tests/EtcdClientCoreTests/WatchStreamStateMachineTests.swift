@@ -75,6 +75,23 @@ private func progress(_ id: Int64, at revision: Int64) -> EtcdserverPB.WatchResp
     return response
 }
 
+/// Receives the server's answer to the create request of watcher `id`, and lets the watcher's settling time pass
+/// at once; returns the other actions.
+private func receiveCreated(_ machine: inout Machine, _ id: Int64, at revision: Int64) -> [Action] {
+    var actions: [Action] = []
+    for action in machine.received(created(id, at: revision)) {
+        if case .settleLater(let watcher, let stream) = action {
+            actions += machine.settled(watcher, stream: stream)
+        } else {
+            actions.append(action)
+        }
+    }
+    return actions
+}
+
+/// What the machine does to ask for a progress notification.
+private let askForProgress: [Action] = [.send(Machine.progressRequestMessage)]
+
 private func canceled(
     _ id: Int64,
     at revision: Int64,
@@ -140,7 +157,7 @@ private func openMachine(
     var machine = Machine()
     for _ in 0..<count { _ = machine.add(request()) }
     _ = machine.streamOpened()
-    for id in 1...Int64(count) { _ = machine.received(created(id, at: revision)) }
+    for id in 1...Int64(count) { _ = receiveCreated(&machine, id, at: revision) }
     return machine
 }
 
@@ -262,7 +279,7 @@ struct WatchStreamStateMachineTests {
         var machine = Machine()
         let (id, _) = machine.add(request())
         _ = machine.streamOpened()
-        #expect(machine.received(created(id, at: 17)) == [.created(id: id, revision: 17)])
+        #expect(receiveCreated(&machine, id, at: 17) == [.created(id: id, revision: 17)])
         #expect(machine.watchers[id]?.created == true)
     }
 
@@ -271,7 +288,7 @@ struct WatchStreamStateMachineTests {
         var machine = Machine()
         let (id, _) = machine.add(request())
         _ = machine.streamOpened()
-        _ = machine.received(created(id, at: 17))
+        _ = receiveCreated(&machine, id, at: 17)
         #expect(reconnect(&machine) == [id: 18])
     }
 
@@ -280,7 +297,7 @@ struct WatchStreamStateMachineTests {
         var machine = Machine()
         let (id, _) = machine.add(request(startRevision: 5))
         _ = machine.streamOpened()
-        _ = machine.received(created(id, at: 17))
+        _ = receiveCreated(&machine, id, at: 17)
         #expect(reconnect(&machine) == [id: 5])
     }
 
@@ -288,7 +305,7 @@ struct WatchStreamStateMachineTests {
     func createdReportedOnce() {
         var machine = openMachine(createdAt: 10)
         _ = reconnect(&machine)
-        #expect(machine.received(created(1, at: 12)).isEmpty)
+        #expect(receiveCreated(&machine, 1, at: 12).isEmpty)
         #expect(machine.watchers[1]?.created == true)
     }
 
@@ -329,7 +346,7 @@ struct WatchStreamStateMachineTests {
         var machine = Machine()
         let (id, _) = machine.add(request(startRevision: 3))
         _ = machine.streamOpened()
-        _ = machine.received(created(id, at: 20))
+        _ = receiveCreated(&machine, id, at: 20)
         _ = machine.received(events(id, at: 20, [event("a", at: 3), event("a", at: 8)]))
         #expect(reconnect(&machine) == [id: 9])
     }
@@ -339,7 +356,7 @@ struct WatchStreamStateMachineTests {
         var machine = openMachine(createdAt: 10)
         _ = machine.received(events(1, at: 12, [event("a", at: 11), event("b", at: 12)]))
         _ = reconnect(&machine)
-        _ = machine.received(created(1, at: 12))
+        _ = receiveCreated(&machine, 1, at: 12)
         #expect(machine.received(events(1, at: 12, [event("a", at: 11), event("b", at: 12)])).isEmpty)
         #expect(machine.watchers[1]?.lastDelivered == 12)
     }
@@ -389,7 +406,7 @@ struct WatchStreamStateMachineTests {
         _ = machine.received(events(1, at: 11, [event("a", at: 11), event("b", at: 11)], fragment: true))
         #expect(reconnect(&machine) == [1: 11])
         #expect(machine.watchers[1]?.fragments.isEmpty == true)
-        _ = machine.received(created(1, at: 11))
+        _ = receiveCreated(&machine, 1, at: 11)
         let whole = [event("a", at: 11), event("b", at: 11), event("c", at: 11)]
         _ = machine.received(events(1, at: 11, Array(whole.prefix(2)), fragment: true))
         let actions = machine.received(events(1, at: 11, [whole[2]], fragment: false))
@@ -434,10 +451,10 @@ struct WatchStreamStateMachineTests {
         _ = machine.add(request("b"))
         _ = machine.add(request("c"))
         _ = machine.streamOpened()
-        _ = machine.received(created(1, at: 10))
-        _ = machine.received(created(2, at: 10))
+        _ = receiveCreated(&machine, 1, at: 10)
+        _ = receiveCreated(&machine, 2, at: 10)
         // Watcher 3 is not created yet: it gets nothing.
-        #expect(machine.received(progress(-1, at: 25)) == machine.progressRequest(), "the answer is confirmed first")
+        #expect(machine.received(progress(-1, at: 25)) == askForProgress, "the answer is confirmed first")
         let actions = machine.received(progress(-1, at: 26))
         let empty = EtcdWatchResponse(header: mappedHeader(25), events: [])
         #expect(actions == [.deliver(id: 1, empty), .deliver(id: 2, empty)])
@@ -464,7 +481,7 @@ struct WatchStreamStateMachineTests {
         var machine = Machine()
         let (id, _) = machine.add(request(startRevision: 2))
         _ = machine.streamOpened()
-        #expect(machine.received(created(id, at: 50)) == [.created(id: id, revision: 50)])
+        #expect(receiveCreated(&machine, id, at: 50) == [.created(id: id, revision: 50)])
         let actions = machine.received(canceled(id, at: 50, compactRevision: 40))
         try #require(actions.count == 1)
         let (failedID, error) = try #require(actions[0].failure)
@@ -530,7 +547,7 @@ struct WatchStreamStateMachineTests {
         #expect(error.code == .permissionDenied)
         #expect(machine.watchers[first] == nil)
         #expect(machine.watchers[second] != nil)
-        #expect(machine.received(created(second, at: 10)) == [.created(id: second, revision: 10)])
+        #expect(receiveCreated(&machine, second, at: 10) == [.created(id: second, revision: 10)])
     }
 
     @Test("a refused create after an accepted one fails the still-pending watcher, not the created one")
@@ -539,7 +556,7 @@ struct WatchStreamStateMachineTests {
         let first = machine.add(request("a")).id
         let second = machine.add(request("b")).id
         _ = machine.streamOpened()
-        _ = machine.received(created(first, at: 10))
+        _ = receiveCreated(&machine, first, at: 10)
         let (failedID, _) = try #require(machine.received(refused(at: 10, reason: "x")).first?.failure)
         #expect(failedID == second)
         #expect(machine.watchers[first] != nil)
@@ -567,12 +584,12 @@ struct WatchStreamStateMachineTests {
         let first = machine.add(request("a")).id
         let second = machine.add(request("b")).id
         _ = machine.streamOpened()
-        _ = machine.received(created(first, at: 10))
+        _ = receiveCreated(&machine, first, at: 10)
         _ = reconnect(&machine)
         // The new stream re-sent both creates, in ID order: the first refusal answers the first watcher.
         let (failedID, _) = try #require(machine.received(refused(at: 11, reason: "x")).first?.failure)
         #expect(failedID == first)
-        #expect(machine.received(created(second, at: 11)) == [.created(id: second, revision: 11)])
+        #expect(receiveCreated(&machine, second, at: 11) == [.created(id: second, revision: 11)])
     }
 
     @Test("a refusal answering the create of a watcher removed meanwhile does not fail the next pending watcher")
@@ -586,7 +603,7 @@ struct WatchStreamStateMachineTests {
         let refusal = machine.received(refused(at: 10, reason: "etcdserver: permission denied"))
         #expect(refusal.isEmpty)
         #expect(machine.watchers[kept] != nil)
-        #expect(machine.received(created(kept, at: 10)) == [.created(id: kept, revision: 10)])
+        #expect(receiveCreated(&machine, kept, at: 10) == [.created(id: kept, revision: 10)])
     }
 
     // MARK: Removing watchers
@@ -636,7 +653,7 @@ struct WatchStreamStateMachineTests {
         #expect(machine.received(events(1, at: 11, [event("a", at: 11)])).isEmpty)
         #expect(machine.received(progress(1, at: 12)).isEmpty)
         #expect(machine.received(canceled(1, at: 12)).isEmpty)
-        #expect(machine.received(created(1, at: 12)).isEmpty)
+        #expect(receiveCreated(&machine, 1, at: 12).isEmpty)
         #expect(machine.watchers.keys.sorted() == [2])
     }
 
@@ -648,30 +665,52 @@ struct WatchStreamStateMachineTests {
         #expect(machine.received(progress(-1, at: 21)).compactMap(\.deliveredEvents).map(\.id) == [2])
     }
 
-    @Test("a watcher still catching up on history gets no stream-wide progress answer until it is caught up")
+    @Test(
+        "a watcher catching up on history gets no stream-wide progress answer until an event reaches its creation revision, a progress of its own comes, or it settles without events"
+    )
     func catchingUpGetsNoStreamProgress() {
         var machine = Machine()
         _ = machine.add(request("a", startRevision: 5))
         _ = machine.add(request("b", startRevision: 5))
         _ = machine.add(request("c", startRevision: 5))
+        _ = machine.add(request("d", startRevision: 5))
         _ = machine.streamOpened()
         // The server is at 20: it replays 5...20 to each watcher.
-        _ = machine.received(created(1, at: 20))
-        _ = machine.received(created(2, at: 20))
-        _ = machine.received(created(3, at: 20))
-        _ = machine.received(progress(-1, at: 21))
+        for id in Int64(1)...4 {
+            #expect(
+                machine.received(created(id, at: 20)) == [
+                    .created(id: id, revision: 20), .settleLater(id: id, stream: 1),
+                ]
+            )
+        }
+        #expect(machine.received(progress(-1, at: 21)) == askForProgress)
         #expect(machine.received(progress(-1, at: 21)).isEmpty, "no watcher is caught up")
-        // Watcher 1 gets an event at 20, watcher 2 one at 12 (still behind), watcher 3 a progress of its own.
-        _ = machine.received(events(1, at: 20, [event("a", at: 20)]))
+        // Watcher 1 gets an event at 20 and asks for the answer it missed; watcher 2 one at 12 (still behind);
+        // watcher 3 a progress of its own; watcher 4 nothing.
+        let first = machine.received(events(1, at: 20, [event("a", at: 20)]))
+        #expect(first.compactMap(\.deliveredEvents).map(\.id) == [1])
+        #expect(Array(first.dropFirst()) == askForProgress)
         _ = machine.received(events(2, at: 12, [event("b", at: 12)]))
-        _ = machine.received(progress(3, at: 20))
+        #expect(
+            machine.received(progress(3, at: 20)).count == 2,
+            "its own progress, and a request for the one it missed"
+        )
+        _ = machine.received(progress(-1, at: 22))
         _ = machine.received(progress(-1, at: 22))
         let answer = machine.received(progress(-1, at: 22))
         #expect(answer.compactMap(\.deliveredEvents).map(\.id) == [1, 3])
-        // After a new stream, a watcher re-created from the revision after the current one is caught up at once.
+        #expect(answer.last == askForProgress.first, "the answer that came between is confirmed in turn")
+        // Settling time passes: watcher 2 had an event meanwhile and settles again; watcher 4 had none, so etcd's
+        // sync loop found nothing more to send it: it is caught up, and asks for the answer it missed.
+        #expect(machine.settled(2, stream: 1) == [.settleLater(id: 2, stream: 1)])
+        #expect(machine.settled(4, stream: 1) == askForProgress)
+        #expect(machine.settled(1, stream: 1).isEmpty, "already caught up")
+        #expect(machine.received(progress(-1, at: 23)).compactMap(\.deliveredEvents).map(\.id) == [1, 3, 4])
+        #expect(machine.settled(2, stream: 1) == askForProgress, "no event this time: caught up")
+        // After a new stream, a watcher re-created from the revision after the current one settles, then gets answers.
         _ = machine.streamFailed()
         _ = machine.streamOpened()
-        _ = machine.received(created(1, at: 20))
+        _ = receiveCreated(&machine, 1, at: 20)
         _ = machine.received(progress(-1, at: 23))
         #expect(machine.received(progress(-1, at: 23)).compactMap(\.deliveredEvents).map(\.id) == [1])
     }
@@ -682,7 +721,7 @@ struct WatchStreamStateMachineTests {
     func streamProgressConfirmed() {
         var machine = openMachine(watchers: 1, createdAt: 10)
         // etcd before 3.4.25 and 3.5.8 can send its answer ahead of the events of a write being committed.
-        #expect(machine.received(progress(-1, at: 30)) == machine.progressRequest())
+        #expect(machine.received(progress(-1, at: 30)) == askForProgress)
         let late = machine.received(events(1, at: 30, [event("a", at: 30)]))
         #expect(late.compactMap(\.deliveredEvents).map(\.id) == [1], "the event behind the answer comes first")
         let confirmed = machine.received(progress(-1, at: 31))
@@ -691,8 +730,78 @@ struct WatchStreamStateMachineTests {
         _ = machine.received(progress(-1, at: 40))
         _ = machine.streamFailed()
         _ = machine.streamOpened()
-        _ = machine.received(created(1, at: 41))
-        #expect(machine.received(progress(-1, at: 42)) == machine.progressRequest())
+        _ = receiveCreated(&machine, 1, at: 41)
+        #expect(machine.received(progress(-1, at: 42)) == askForProgress)
+    }
+
+    @Test(
+        "a watcher created from the revision after the current one gets no stream-wide progress answer while it settles, and asks again once settled"
+    )
+    func settlingWatcherAsksAgain() {
+        var machine = Machine()
+        _ = machine.add(request("a", startRevision: 11))
+        _ = machine.streamOpened()
+        // etcd read its revision (10) before it registered the watcher; a write at 11 came in between, so the
+        // server replays it from its sync loop while the create response says there is nothing to replay.
+        #expect(
+            machine.received(created(1, at: 10)) == [.created(id: 1, revision: 10), .settleLater(id: 1, stream: 1)]
+        )
+        #expect(machine.received(progress(-1, at: 11)) == askForProgress)
+        #expect(machine.received(progress(-1, at: 11)).isEmpty, "the settling watcher does not get the answer")
+        #expect(revisions(machine.received(events(1, at: 11, [event("a", at: 11)]))) == [11])
+        // Once settled, it asks for the answer it missed; that answer reaches it once confirmed.
+        #expect(machine.settled(1, stream: 1) == askForProgress)
+        #expect(machine.settled(1, stream: 1).isEmpty, "settling ends once")
+        #expect(machine.received(progress(-1, at: 12)) == askForProgress)
+        #expect(
+            machine.received(progress(-1, at: 12)) == [
+                .deliver(id: 1, EtcdWatchResponse(header: mappedHeader(12), events: []))
+            ]
+        )
+    }
+
+    @Test("a settling delay from an earlier stream is ignored; a progress notification of its own settles a watcher")
+    func settlingBelongsToItsStream() {
+        var machine = Machine()
+        _ = machine.add(request("a"))
+        _ = machine.streamOpened()
+        _ = machine.received(created(1, at: 10))
+        _ = machine.streamFailed()
+        _ = machine.streamOpened()
+        #expect(machine.received(created(1, at: 10)).contains(.settleLater(id: 1, stream: 2)))
+        #expect(machine.settled(1, stream: 1).isEmpty)
+        _ = machine.received(progress(-1, at: 13))
+        #expect(machine.received(progress(-1, at: 13)).isEmpty, "still settling on the new stream")
+        // etcd sends a watcher a progress notification of its own only once it is synced.
+        _ = machine.received(progress(1, at: 13))
+        #expect(machine.settled(1, stream: 2).isEmpty, "already settled: nothing missed is asked again")
+        _ = machine.received(progress(-1, at: 14))
+        #expect(machine.received(progress(-1, at: 14)).compactMap(\.deliveredEvents).map(\.id) == [1])
+        // A watcher catching up on history settles too.
+        _ = machine.add(request("b", startRevision: 5))
+        #expect(
+            machine.received(created(2, at: 14)) == [.created(id: 2, revision: 14), .settleLater(id: 2, stream: 2)]
+        )
+    }
+
+    @Test(
+        "answers to progress requests sent before an answer arrived do not confirm it; when some came, the confirming answer is confirmed in turn"
+    )
+    func progressConfirmedByLaterRequestOnly() {
+        var machine = openMachine(createdAt: 10)
+        // Two requests are in flight (two callers) when the first answer arrives.
+        _ = machine.progressRequest()
+        _ = machine.progressRequest()
+        #expect(machine.received(progress(-1, at: 30)) == askForProgress)
+        #expect(machine.received(progress(-1, at: 31)).isEmpty, "the second caller's answer was asked for too early")
+        let confirmed = machine.received(progress(-1, at: 32))
+        let empty = { (revision: Int64) in EtcdWatchResponse(header: mappedHeader(revision), events: []) }
+        #expect(confirmed == [.deliver(id: 1, empty(30))] + askForProgress)
+        // The second caller asked after the first answer's revision: the answer after its own comes, confirmed.
+        #expect(machine.received(progress(-1, at: 33)) == [.deliver(id: 1, empty(32))])
+        // Nobody else asked in between: one answer confirms the next, and no request follows.
+        #expect(machine.received(progress(-1, at: 40)) == askForProgress)
+        #expect(machine.received(progress(-1, at: 40)) == [.deliver(id: 1, empty(40))])
     }
 
     @Test("watcher IDs are never reused after removal")

@@ -125,6 +125,34 @@ struct WatchTests {
         }
     }
 
+    @Test(
+        "a watch from the past over a range with no event since gets a progress answer, at or after the writes elsewhere"
+    )
+    func progressForQuietWatchFromPast() async throws {
+        try await SharedEtcd.withClient { etcd in
+            let quiet = SharedEtcd.uniquePrefix("watch-quiet")
+            let start = try await etcd.put(EtcdKey(quiet + "before"), value: "x").header.revision + 1
+            var last: Int64 = 0
+            for index in 0..<5 {
+                last = try await etcd.put(EtcdKey(SharedEtcd.uniquePrefix("elsewhere-\(index)")), value: "x").header
+                    .revision
+            }
+            let answered = last
+            // The server replays start...last to the watch and finds nothing for it: no event ever says it is caught up.
+            let revision = try await withTestDeadline(.seconds(10), "a progress answer") {
+                try await etcd.watch(.prefix(EtcdKey(quiet)), startRevision: start) { responses in
+                    responses.requestProgress()
+                    for try await response in responses {
+                        #expect(response.isProgressNotification, "no event is in the range")
+                        return response.header.revision
+                    }
+                    return 0
+                }
+            }
+            #expect(revision >= answered)
+        }
+    }
+
     @Test("periodic progress notifications arrive when asked for, carrying the current revision")
     func periodicProgress() async throws {
         try await withEtcdTestCluster(extraArguments: ["--experimental-watch-progress-notify-interval", "200ms"]) {

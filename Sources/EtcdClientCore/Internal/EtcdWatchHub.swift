@@ -152,6 +152,11 @@ final class EtcdWatchHub: Sendable {
                     channel.logger.log(.warning, "a watch ended: its consumer fell behind", ["watch": "\(id)"])
                     perform(state.machine.remove(id), in: &state)
                 }
+            case .settleLater(let id, let stream):
+                channel.backgroundTasks.start { [self] in
+                    guard (try? await Task.sleep(for: WatchStreamStateMachine.settlingTime)) != nil else { return }
+                    withState { state in perform(state.machine.settled(id, stream: stream), in: &state) }
+                }
             case .fail(let id, let error):
                 channel.logger.logEnded("a watch ended", "watch", id, error)
                 if let waiter = state.creationWaiters.removeValue(forKey: id) {

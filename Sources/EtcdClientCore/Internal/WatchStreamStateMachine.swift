@@ -22,10 +22,25 @@ struct WatchStreamStateMachine {
         /// Events of a fragmented response, waiting for the last fragment.
         var fragments: [MvccPB.Event] = []
         /// While the server replays history to the watcher on the current stream, the store revision it replays
-        /// up to (that of the create response); `nil` once the watcher is known to be caught up. Until then a
-        /// stream-wide progress answer says nothing about it.
+        /// up to (that of the create response); `nil` once the watcher is known to be caught up.
         var catchUpRevision: Int64?
+        /// Whether the server may still be replaying history to the watcher: from its creation on the current
+        /// stream until it delivers an event at or after ``catchUpRevision``, gets a progress notification of its
+        /// own, or ``WatchStreamStateMachine/settlingTime`` passes without an event for it. A watcher created from
+        /// the revision after the current one settles too: etcd reads its current revision before it registers
+        /// the watcher, so a write in between is replayed by etcd's sync loop while the create response says there
+        /// is nothing to replay. A settling watcher gets no stream-wide progress answer, as it proves nothing.
+        var settling = false
+        /// Whether an event came for it since its settling time began.
+        var eventsWhileSettling = false
+        /// Whether a stream-wide progress answer passed it by while it was settling: once settled, it asks again.
+        var missedProgress = false
     }
+
+    /// How long a watcher settles (see ``Watcher/settling``) after its creation or, while it is catching up, after
+    /// its last event: three passes of etcd's watcher sync loop, which runs every 100 ms and in each pass sends a
+    /// watcher behind everything it has up to 1,000 revisions, or finds it caught up.
+    static let settlingTime: Duration = .milliseconds(300)
 
     /// The stream's phase.
     enum StreamPhase: Equatable {
@@ -49,6 +64,8 @@ struct WatchStreamStateMachine {
         case deliver(id: Int64, EtcdWatchResponse)
         /// End the watcher with this error; it is already forgotten here.
         case fail(id: Int64, EtcdError)
+        /// Call ``settled(_:stream:)`` with these arguments after ``settlingTime``.
+        case settleLater(id: Int64, stream: Int)
     }
 
     private(set) var watchers: [Int64: Watcher] = [:]
@@ -58,8 +75,13 @@ struct WatchStreamStateMachine {
     /// Watchers whose create request went out on the current stream without an answer yet, in order. The
     /// server answers creates in order, and a create it refuses comes back with `watch_id` -1.
     private var pendingCreates: [Int64] = []
-    /// A stream-wide progress answer that the answer to a second request has not confirmed yet.
-    private var unconfirmedProgress: EtcdResponseHeader?
+    /// Counts the streams opened, so that a settling delay that ends after its stream did is ignored.
+    private var streamNumber = 0
+    /// The progress requests sent on the current stream and not answered yet. The server answers them in order.
+    private var progressRequestsInFlight = 0
+    /// A stream-wide progress answer not confirmed yet, and how many answers are still to come before the one that
+    /// confirms it: the answer to the request sent when it arrived.
+    private var unconfirmedProgress: (header: EtcdResponseHeader, answersBefore: Int, othersAnswered: Bool)?
 
     /// Adds a watcher.
     mutating func add(_ request: EtcdWatchRequest) -> (id: Int64, actions: [Action]) {
@@ -93,16 +115,49 @@ struct WatchStreamStateMachine {
     }
 
     /// The request that asks the server for a progress notification on the open stream.
-    func progressRequest() -> [Action] {
-        guard phase == .open else { return [] }
+    static let progressRequestMessage: EtcdserverPB.WatchRequest = {
         var request = EtcdserverPB.WatchRequest()
         request.requestUnion = .progressRequest(EtcdserverPB.WatchProgressRequest())
-        return [.send(request)]
+        return request
+    }()
+
+    /// Asks the server for a progress notification on the open stream.
+    mutating func progressRequest() -> [Action] {
+        guard phase == .open else { return [] }
+        progressRequestsInFlight += 1
+        return [.send(Self.progressRequestMessage)]
+    }
+
+    /// A watcher's settling time (see ``Watcher/settling``) on stream number `stream` is over. A watcher catching up
+    /// that got events meanwhile settles for another ``settlingTime``; any other is caught up: it gets stream-wide
+    /// progress answers from now on, and asks for one if it missed one meanwhile.
+    mutating func settled(_ id: Int64, stream: Int) -> [Action] {
+        guard stream == streamNumber, var watcher = watchers[id], watcher.settling else { return [] }
+        if watcher.catchUpRevision != nil && watcher.eventsWhileSettling {
+            watcher.eventsWhileSettling = false
+            watchers[id] = watcher
+            return [.settleLater(id: id, stream: stream)]
+        }
+        let actions = caughtUp(&watcher)
+        watchers[id] = watcher
+        return actions
+    }
+
+    /// The watcher is known to be caught up: stream-wide progress answers reach it from now on, and it asks for
+    /// one if it missed one while settling.
+    private mutating func caughtUp(_ watcher: inout Watcher) -> [Action] {
+        watcher.catchUpRevision = nil
+        watcher.settling = false
+        guard watcher.missedProgress else { return [] }
+        watcher.missedProgress = false
+        return progressRequest()
     }
 
     /// A new stream is open: every watcher is created on it, from the revision after its last delivered one.
     mutating func streamOpened() -> [Action] {
         phase = .open
+        streamNumber += 1
+        progressRequestsInFlight = 0
         unconfirmedProgress = nil
         pendingCreates = watchers.keys.sorted()
         var actions: [Action] = []
@@ -110,6 +165,7 @@ struct WatchStreamStateMachine {
             guard var watcher = watchers[id] else { continue }
             watcher.created = false
             watcher.fragments = []
+            watcher.settling = false
             watchers[id] = watcher
             actions.append(.send(watcher.request.createMessage(id: id, revision: watcher.nextRevision)))
         }
@@ -121,9 +177,11 @@ struct WatchStreamStateMachine {
         for id in watchers.keys {
             watchers[id]?.created = false
             watchers[id]?.fragments = []
+            watchers[id]?.settling = false
         }
         phase = watchers.isEmpty ? .idle : .opening
         pendingCreates = []
+        progressRequestsInFlight = 0
         unconfirmedProgress = nil
         return !watchers.isEmpty
     }
@@ -142,24 +200,7 @@ struct WatchStreamStateMachine {
     mutating func received(_ response: EtcdserverPB.WatchResponse) -> [Action] {
         let header = EtcdResponseHeader(response.header)
         if response.watchId == -1 && !response.created && !response.canceled {
-            // A progress notification for the whole stream (the answer to a progress request). etcd before 3.4.25
-            // and 3.5.8 answers from a queue of its own with its current revision, so the events of a write being
-            // committed can still be on their way behind the answer (etcd issue 15220). An answer is delivered
-            // once the answer to a second request, sent after it arrived, comes back: by then those events were
-            // sent.
-            guard let confirmed = unconfirmedProgress else {
-                unconfirmedProgress = header
-                return progressRequest()
-            }
-            unconfirmedProgress = nil
-            var actions: [Action] = []
-            // Those versions also answer while a watcher started in the past is still catching up on history: the
-            // answer moves no watcher's resume point, and reaches a watcher only once it is known to be caught up.
-            for id in watchers.keys.sorted() where watchers[id]?.created == true && watchers[id]?.catchUpRevision == nil
-            {
-                actions.append(.deliver(id: id, EtcdWatchResponse(header: confirmed, events: [])))
-            }
-            return actions
+            return receivedStreamProgress(header)
         }
         var id = response.watchId
         if response.created {
@@ -180,9 +221,13 @@ struct WatchStreamStateMachine {
                 watcher.nextRevision = header.revision + 1
             }
             watcher.catchUpRevision = watcher.nextRevision <= header.revision ? header.revision : nil
+            watcher.settling = !response.canceled
+            watcher.eventsWhileSettling = false
+            watcher.missedProgress = false
             if !response.canceled && reportedCreated.insert(id).inserted {
                 actions.append(.created(id: id, revision: header.revision))
             }
+            if watcher.settling { actions.append(.settleLater(id: id, stream: streamNumber)) }
         }
         if response.canceled {
             watchers[id] = nil
@@ -215,8 +260,8 @@ struct WatchStreamStateMachine {
                 // A progress notification: everything up to the header's revision was delivered (etcd sends one
                 // for a single watcher only once it is caught up).
                 watcher.nextRevision = max(watcher.nextRevision, header.revision + 1)
-                watcher.catchUpRevision = nil
                 actions.append(.deliver(id: id, EtcdWatchResponse(header: header, events: [])))
+                actions += caughtUp(&watcher)
             }
             watchers[id] = watcher
             return actions
@@ -225,10 +270,55 @@ struct WatchStreamStateMachine {
         if let last = fresh.last?.kv?.modRevision {
             watcher.lastDelivered = last
             watcher.nextRevision = last + 1
-            if let catchUp = watcher.catchUpRevision, last >= catchUp { watcher.catchUpRevision = nil }
             actions.append(.deliver(id: id, EtcdWatchResponse(header: header, events: fresh.map(EtcdWatchEvent.init))))
+            if let catchUp = watcher.catchUpRevision, last >= catchUp {
+                actions += caughtUp(&watcher)
+            } else {
+                watcher.eventsWhileSettling = true
+            }
         }
         watchers[id] = watcher
+        return actions
+    }
+
+    /// A progress notification for the whole stream (the answer to a progress request, `watch_id` -1).
+    ///
+    /// etcd before 3.4.25 and 3.5.8 answers from a queue of its own with its current revision, so the events of a
+    /// write being committed can still be on their way behind the answer (etcd issue 15220). An answer is
+    /// delivered once the answer to a request sent after it arrived comes back (the server answers in order): by
+    /// then those events were sent. Answers to requests sent earlier, which come in between, confirm nothing; when
+    /// there were some, the confirming answer needs confirming in turn, so that those requests get an answer at
+    /// or after their own.
+    private mutating func receivedStreamProgress(_ header: EtcdResponseHeader) -> [Action] {
+        progressRequestsInFlight = max(0, progressRequestsInFlight - 1)
+        guard var unconfirmed = unconfirmedProgress else {
+            unconfirmedProgress = (header, progressRequestsInFlight, false)
+            return progressRequest()
+        }
+        if unconfirmed.answersBefore > 0 {
+            unconfirmed.answersBefore -= 1
+            unconfirmed.othersAnswered = true
+            unconfirmedProgress = unconfirmed
+            return []
+        }
+        unconfirmedProgress = nil
+        var actions: [Action] = []
+        // Those versions also answer while a watcher started in the past is still catching up on history, or one
+        // just created is replaying a write: the answer moves no watcher's resume point, and reaches a watcher only
+        // once it is known to be caught up and settled.
+        for id in watchers.keys.sorted() {
+            guard var watcher = watchers[id], watcher.created else { continue }
+            if watcher.settling {
+                watcher.missedProgress = true
+                watchers[id] = watcher
+            } else {
+                actions.append(.deliver(id: id, EtcdWatchResponse(header: unconfirmed.header, events: [])))
+            }
+        }
+        if unconfirmed.othersAnswered {
+            unconfirmedProgress = (header, progressRequestsInFlight, false)
+            actions += progressRequest()
+        }
         return actions
     }
 }

@@ -33,11 +33,14 @@ public struct EtcdWatchResponses: AsyncSequence, Sendable {
     /// Asks the server for a progress notification: a response without events carrying the server's revision
     /// when it answered; every change up to that revision has been delivered before it.
     ///
-    /// etcd before 3.4.25 and 3.5.8 answers at once with its current revision, even while a watch started in the
-    /// past is still catching up on history, and can send the answer ahead of the events of a write it is
-    /// committing. So the client asks twice and delivers the first answer when the second arrives, and a watch
-    /// that is catching up gets no answer until it has delivered an event at or after the revision at which it
-    /// was created (or a progress notification of its own).
+    /// etcd before 3.4.25 and 3.5.8 answers at once with its current revision, even while a watch is still
+    /// catching up on history (or replaying a write that came while etcd created it), and can send the answer
+    /// ahead of the events of a write it is committing. So the client delivers an answer only once the answer to
+    /// a request sent after it arrived comes back, and only to a watch known to be caught up: one that delivered
+    /// an event at or after the revision at which it was created, got a progress notification of its own, or got
+    /// no event for 300 ms after its creation (etcd's sync loop, every 100 ms, found nothing more to send it). A
+    /// watch that was not caught up when an answer came asks again once it is, so the answer comes late, never
+    /// early and never not at all.
     public func requestProgress() {
         hub.requestProgress()
     }
