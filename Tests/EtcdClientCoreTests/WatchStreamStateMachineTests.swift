@@ -462,16 +462,40 @@ struct WatchStreamStateMachineTests {
         #expect(reconnect(&machine) == [1: 11, 2: 11, 3: 0])
     }
 
-    @Test("progressRequest sends a progress request only while the stream is open")
-    func progressRequestOnlyWhenOpen() {
+    @Test(
+        "a progress request asked for while no stream is open is sent once one opens, after the creates; one request is in flight at a time"
+    )
+    func progressRequestWhenOpen() {
         var machine = Machine()
         #expect(machine.progressRequest().isEmpty)
         _ = machine.add(request())
         #expect(machine.progressRequest().isEmpty)
-        _ = machine.streamOpened()
-        var expected = EtcdserverPB.WatchRequest()
-        expected.requestUnion = .progressRequest(EtcdserverPB.WatchProgressRequest())
-        #expect(machine.progressRequest() == [.send(expected)])
+        let opened = machine.streamOpened()
+        #expect(opened.count == 2 && opened[0].createRequest != nil)
+        #expect(opened[1] == askForProgress[0], "the ask made before the stream opened")
+        #expect(machine.progressRequest().isEmpty, "a request is in flight: the next serves this ask")
+        _ = receiveCreated(&machine, 1, at: 10)
+        #expect(machine.received(progress(-1, at: 10)) == askForProgress)
+        #expect(machine.received(progress(-1, at: 10)).compactMap(\.deliveredEvents).map(\.id) == [1])
+    }
+
+    @Test("an ask whose answer a stream failure lost is asked again on the next stream, and a missed answer too")
+    func progressSurvivesReconnect() {
+        var machine = openMachine(watchers: 2, createdAt: 10)
+        #expect(machine.progressRequest() == askForProgress)
+        _ = machine.streamFailed()
+        let opened = machine.streamOpened()
+        #expect(opened.last == askForProgress[0], "asked again after the creates")
+        // Watcher 1 settles on the new stream and misses the answer; the stream fails again before it settles.
+        _ = receiveCreated(&machine, 2, at: 10)
+        #expect(machine.received(created(1, at: 10)).contains(.settleLater(id: 1, stream: 2)))
+        #expect(machine.received(progress(-1, at: 11)) == askForProgress)
+        #expect(machine.received(progress(-1, at: 11)).compactMap(\.deliveredEvents).map(\.id) == [2])
+        _ = machine.streamFailed()
+        #expect(machine.streamOpened().compactMap(\.createRequest).count == 2, "nothing in flight to ask again")
+        _ = receiveCreated(&machine, 2, at: 11)
+        #expect(machine.received(created(1, at: 11)).contains(.settleLater(id: 1, stream: 3)))
+        #expect(machine.settled(1, stream: 3) == askForProgress, "the answer it missed on the earlier stream")
     }
 
     // MARK: Cancellation by the server
@@ -692,21 +716,25 @@ struct WatchStreamStateMachineTests {
         #expect(Array(first.dropFirst()) == askForProgress)
         _ = machine.received(events(2, at: 12, [event("b", at: 12)]))
         #expect(
-            machine.received(progress(3, at: 20)).count == 2,
-            "its own progress, and a request for the one it missed"
+            machine.received(progress(3, at: 20)).count == 1,
+            "its own progress; its ask for the answer it missed waits for the request in flight"
         )
-        _ = machine.received(progress(-1, at: 22))
-        _ = machine.received(progress(-1, at: 22))
+        #expect(machine.received(progress(-1, at: 22)) == askForProgress)
         let answer = machine.received(progress(-1, at: 22))
         #expect(answer.compactMap(\.deliveredEvents).map(\.id) == [1, 3])
-        #expect(answer.last == askForProgress.first, "the answer that came between is confirmed in turn")
+        #expect(answer.last == askForProgress.first, "watcher 3 asked after that request went out: confirmed in turn")
         // Settling time passes: watcher 2 had an event meanwhile and settles again; watcher 4 had none, so etcd's
         // sync loop found nothing more to send it: it is caught up, and asks for the answer it missed.
         #expect(machine.settled(2, stream: 1) == [.settleLater(id: 2, stream: 1)])
-        #expect(machine.settled(4, stream: 1) == askForProgress)
+        #expect(machine.settled(4, stream: 1).isEmpty, "its ask waits for the request in flight")
         #expect(machine.settled(1, stream: 1).isEmpty, "already caught up")
-        #expect(machine.received(progress(-1, at: 23)).compactMap(\.deliveredEvents).map(\.id) == [1, 3, 4])
-        #expect(machine.settled(2, stream: 1) == askForProgress, "no event this time: caught up")
+        let next = machine.received(progress(-1, at: 23))
+        #expect(next.compactMap(\.deliveredEvents).map(\.id) == [1, 3, 4], "watcher 4 is settled by now")
+        #expect(next.last == askForProgress.first, "watcher 4's ask, served by a request made after it")
+        #expect(machine.settled(2, stream: 1).isEmpty, "no event this time: caught up, asking with the next request")
+        #expect(machine.received(progress(-1, at: 24)) == askForProgress)
+        #expect(machine.received(progress(-1, at: 25)).compactMap(\.deliveredEvents).map(\.id) == [1, 2, 3, 4])
+        #expect(machine.received(progress(-1, at: 26)).compactMap(\.deliveredEvents).map(\.id) == [1, 2, 3, 4])
         // After a new stream, a watcher re-created from the revision after the current one settles, then gets answers.
         _ = machine.streamFailed()
         _ = machine.streamOpened()
@@ -772,9 +800,10 @@ struct WatchStreamStateMachineTests {
         #expect(machine.settled(1, stream: 1).isEmpty)
         _ = machine.received(progress(-1, at: 13))
         #expect(machine.received(progress(-1, at: 13)).isEmpty, "still settling on the new stream")
-        // etcd sends a watcher a progress notification of its own only once it is synced.
-        _ = machine.received(progress(1, at: 13))
-        #expect(machine.settled(1, stream: 2).isEmpty, "already settled: nothing missed is asked again")
+        // etcd sends a watcher a progress notification of its own only once it is synced: it asks for the answer
+        // it missed.
+        #expect(machine.received(progress(1, at: 13)).last == askForProgress.first)
+        #expect(machine.settled(1, stream: 2).isEmpty, "already settled by its own progress")
         _ = machine.received(progress(-1, at: 14))
         #expect(machine.received(progress(-1, at: 14)).compactMap(\.deliveredEvents).map(\.id) == [1])
         // A watcher catching up on history settles too.
@@ -785,21 +814,19 @@ struct WatchStreamStateMachineTests {
     }
 
     @Test(
-        "answers to progress requests sent before an answer arrived do not confirm it; when some came, the confirming answer is confirmed in turn"
+        "one progress request is in flight at a time; asks made meanwhile are served by the next, whose answer is confirmed in turn"
     )
     func progressConfirmedByLaterRequestOnly() {
         var machine = openMachine(createdAt: 10)
-        // Two requests are in flight (two callers) when the first answer arrives.
-        _ = machine.progressRequest()
-        _ = machine.progressRequest()
-        #expect(machine.received(progress(-1, at: 30)) == askForProgress)
-        #expect(machine.received(progress(-1, at: 31)).isEmpty, "the second caller's answer was asked for too early")
-        let confirmed = machine.received(progress(-1, at: 32))
         let empty = { (revision: Int64) in EtcdWatchResponse(header: mappedHeader(revision), events: []) }
-        #expect(confirmed == [.deliver(id: 1, empty(30))] + askForProgress)
-        // The second caller asked after the first answer's revision: the answer after its own comes, confirmed.
-        #expect(machine.received(progress(-1, at: 33)) == [.deliver(id: 1, empty(32))])
-        // Nobody else asked in between: one answer confirms the next, and no request follows.
+        #expect(machine.progressRequest() == askForProgress)
+        // A second caller asks while the first request is in flight (etcd 3.4.25 and 3.5.8 would merge them).
+        #expect(machine.progressRequest().isEmpty)
+        #expect(machine.received(progress(-1, at: 30)) == askForProgress, "confirms 30, and serves the second ask")
+        #expect(machine.received(progress(-1, at: 31)) == [.deliver(id: 1, empty(30))] + askForProgress)
+        #expect(machine.received(progress(-1, at: 32)) == [.deliver(id: 1, empty(31))])
+        // Nobody else asked: one answer confirms the next, and no request follows.
+        #expect(machine.progressRequest() == askForProgress)
         #expect(machine.received(progress(-1, at: 40)) == askForProgress)
         #expect(machine.received(progress(-1, at: 40)) == [.deliver(id: 1, empty(40))])
     }

@@ -216,6 +216,31 @@ struct MirrorTests {
         }
     }
 
+    @Test("after a reconnect over which only other keys changed, a wait for a revision outside the range returns")
+    func waitOutsideRangeAfterReconnect() async throws {
+        try await withRelayedEtcdTestCluster { cluster, relay in
+            try await withEtcdClient(configuration: cluster.clientConfiguration) { direct in
+                try await withEtcdClient(configuration: cluster.configuration(through: relay)) { etcd in
+                    try await direct.put("q/a", value: "1")
+                    let mirror = EtcdPrefixMirror(client: etcd, prefix: "q/")
+                    try await running(mirror) {
+                        relay.set(.cut)
+                        for index in 0..<5 { try await direct.put(EtcdKey("other/\(index)"), value: "x") }
+                        relay.set(.pass)
+                        // Written through the relay, so the client is connected again; the mirror's watch resumes
+                        // from before the writes elsewhere, and no event in its range says it caught up.
+                        let outside = try await etcd.put("other/last", value: "x").header.revision
+                        try await withTestDeadline(.seconds(20), "the mirror's wait for \(outside)") {
+                            try await mirror.wait(for: outside)
+                        }
+                        #expect(mirror.revision >= outside)
+                        #expect(mirror.keyValues().map(\.key) == ["q/a"])
+                    }
+                }
+            }
+        }
+    }
+
     @Test("100,000 keys synced in pages, then 10,000 updates and deletes while etcd is killed and restarted twice")
     func mirrorThroughRestarts() async throws {
         try await withEtcdTestCluster(members: 1) { cluster in

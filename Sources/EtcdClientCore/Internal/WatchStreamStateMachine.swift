@@ -24,12 +24,13 @@ struct WatchStreamStateMachine {
         /// While the server replays history to the watcher on the current stream, the store revision it replays
         /// up to (that of the create response); `nil` once the watcher is known to be caught up.
         var catchUpRevision: Int64?
-        /// Whether the server may still be replaying history to the watcher: from its creation on the current
-        /// stream until it delivers an event at or after ``catchUpRevision``, gets a progress notification of its
-        /// own, or ``WatchStreamStateMachine/settlingTime`` passes without an event for it. A watcher created from
-        /// the revision after the current one settles too: etcd reads its current revision before it registers
-        /// the watcher, so a write in between is replayed by etcd's sync loop while the create response says there
-        /// is nothing to replay. A settling watcher gets no stream-wide progress answer, as it proves nothing.
+        /// Whether the server may still be replaying history to the watcher, so that a stream-wide progress answer
+        /// proves nothing about it. It settles from its creation on the current stream until it gets a progress
+        /// notification of its own or, while catching up, delivers an event at or after ``catchUpRevision``; or
+        /// else until a ``WatchStreamStateMachine/settlingTime`` passes: one without an event for it while catching
+        /// up, the first one otherwise. A watcher created from the revision after the current one settles too:
+        /// etcd reads its current revision before it registers the watcher, so a write in between is replayed by
+        /// etcd's sync loop while the create response says there is nothing to replay.
         var settling = false
         /// Whether an event came for it since its settling time began.
         var eventsWhileSettling = false
@@ -37,9 +38,10 @@ struct WatchStreamStateMachine {
         var missedProgress = false
     }
 
-    /// How long a watcher settles (see ``Watcher/settling``) after its creation or, while it is catching up, after
-    /// its last event: three passes of etcd's watcher sync loop, which runs every 100 ms and in each pass sends a
-    /// watcher behind everything it has up to 1,000 revisions, or finds it caught up.
+    /// How long a watcher settles (see ``Watcher/settling``) after its creation, and again while it is catching up
+    /// and got events meanwhile: three passes of etcd's watcher sync loop, which runs every 100 ms and in each pass
+    /// sends a watcher behind what it has (up to 1,000 revisions of events) or finds it caught up. A heuristic: a
+    /// pass that takes longer (a watch far in the past on a large store) can still end the settling too early.
     static let settlingTime: Duration = .milliseconds(300)
 
     /// The stream's phase.
@@ -77,11 +79,8 @@ struct WatchStreamStateMachine {
     private var pendingCreates: [Int64] = []
     /// Counts the streams opened, so that a settling delay that ends after its stream did is ignored.
     private var streamNumber = 0
-    /// The progress requests sent on the current stream and not answered yet. The server answers them in order.
-    private var progressRequestsInFlight = 0
-    /// A stream-wide progress answer not confirmed yet, and how many answers are still to come before the one that
-    /// confirms it: the answer to the request sent when it arrived.
-    private var unconfirmedProgress: (header: EtcdResponseHeader, answersBefore: Int, othersAnswered: Bool)?
+    /// The stream-wide progress requests, and when their answers may be delivered.
+    private var progressRounds = WatchProgressRounds()
 
     /// Adds a watcher.
     mutating func add(_ request: EtcdWatchRequest) -> (id: Int64, actions: [Action]) {
@@ -121,11 +120,10 @@ struct WatchStreamStateMachine {
         return request
     }()
 
-    /// Asks the server for a progress notification on the open stream.
+    /// Asks the server for a progress notification: now if the stream is open and no request is in flight,
+    /// otherwise with the next request (see ``WatchProgressRounds``).
     mutating func progressRequest() -> [Action] {
-        guard phase == .open else { return [] }
-        progressRequestsInFlight += 1
-        return [.send(Self.progressRequestMessage)]
+        progressRounds.ask(streamIsOpen: phase == .open) ? [.send(Self.progressRequestMessage)] : []
     }
 
     /// A watcher's settling time (see ``Watcher/settling``) on stream number `stream` is over. A watcher catching up
@@ -157,8 +155,6 @@ struct WatchStreamStateMachine {
     mutating func streamOpened() -> [Action] {
         phase = .open
         streamNumber += 1
-        progressRequestsInFlight = 0
-        unconfirmedProgress = nil
         pendingCreates = watchers.keys.sorted()
         var actions: [Action] = []
         for id in pendingCreates {
@@ -169,6 +165,8 @@ struct WatchStreamStateMachine {
             watchers[id] = watcher
             actions.append(.send(watcher.request.createMessage(id: id, revision: watcher.nextRevision)))
         }
+        // The server answers in order: a progress request asked for meanwhile is answered after the creates.
+        if progressRounds.streamOpened() { actions.append(.send(Self.progressRequestMessage)) }
         return actions
     }
 
@@ -181,8 +179,7 @@ struct WatchStreamStateMachine {
         }
         phase = watchers.isEmpty ? .idle : .opening
         pendingCreates = []
-        progressRequestsInFlight = 0
-        unconfirmedProgress = nil
+        progressRounds.streamEnded()
         return !watchers.isEmpty
     }
 
@@ -223,7 +220,6 @@ struct WatchStreamStateMachine {
             watcher.catchUpRevision = watcher.nextRevision <= header.revision ? header.revision : nil
             watcher.settling = !response.canceled
             watcher.eventsWhileSettling = false
-            watcher.missedProgress = false
             if !response.canceled && reportedCreated.insert(id).inserted {
                 actions.append(.created(id: id, revision: header.revision))
             }
@@ -249,6 +245,7 @@ struct WatchStreamStateMachine {
         }
         if response.fragment {
             watcher.fragments += response.events
+            watcher.eventsWhileSettling = true
             watchers[id] = watcher
             return actions
         }
@@ -281,44 +278,26 @@ struct WatchStreamStateMachine {
         return actions
     }
 
-    /// A progress notification for the whole stream (the answer to a progress request, `watch_id` -1).
-    ///
-    /// etcd before 3.4.25 and 3.5.8 answers from a queue of its own with its current revision, so the events of a
-    /// write being committed can still be on their way behind the answer (etcd issue 15220). An answer is
-    /// delivered once the answer to a request sent after it arrived comes back (the server answers in order): by
-    /// then those events were sent. Answers to requests sent earlier, which come in between, confirm nothing; when
-    /// there were some, the confirming answer needs confirming in turn, so that those requests get an answer at
-    /// or after their own.
+    /// A progress notification for the whole stream (the answer to a progress request, `watch_id` -1): delivered,
+    /// once confirmed (see ``WatchProgressRounds``), to every watcher known to be caught up.
     private mutating func receivedStreamProgress(_ header: EtcdResponseHeader) -> [Action] {
-        progressRequestsInFlight = max(0, progressRequestsInFlight - 1)
-        guard var unconfirmed = unconfirmedProgress else {
-            unconfirmedProgress = (header, progressRequestsInFlight, false)
-            return progressRequest()
-        }
-        if unconfirmed.answersBefore > 0 {
-            unconfirmed.answersBefore -= 1
-            unconfirmed.othersAnswered = true
-            unconfirmedProgress = unconfirmed
-            return []
-        }
-        unconfirmedProgress = nil
+        let (confirmed, send) = progressRounds.answered(header)
         var actions: [Action] = []
-        // Those versions also answer while a watcher started in the past is still catching up on history, or one
-        // just created is replaying a write: the answer moves no watcher's resume point, and reaches a watcher only
-        // once it is known to be caught up and settled.
-        for id in watchers.keys.sorted() {
-            guard var watcher = watchers[id], watcher.created else { continue }
-            if watcher.settling {
-                watcher.missedProgress = true
-                watchers[id] = watcher
-            } else {
-                actions.append(.deliver(id: id, EtcdWatchResponse(header: unconfirmed.header, events: [])))
+        if let confirmed {
+            // etcd before 3.4.25 and 3.5.8 also answers while a watcher is catching up on history or replaying a
+            // write that came while it was created: the answer moves no watcher's resume point, and reaches a
+            // watcher only once it is known to be caught up; one that is settling asks again once settled.
+            for id in watchers.keys.sorted() {
+                guard var watcher = watchers[id], watcher.created else { continue }
+                if watcher.settling {
+                    watcher.missedProgress = true
+                    watchers[id] = watcher
+                } else {
+                    actions.append(.deliver(id: id, EtcdWatchResponse(header: confirmed, events: [])))
+                }
             }
         }
-        if unconfirmed.othersAnswered {
-            unconfirmedProgress = (header, progressRequestsInFlight, false)
-            actions += progressRequest()
-        }
+        if send { actions.append(.send(Self.progressRequestMessage)) }
         return actions
     }
 }

@@ -35,12 +35,14 @@ public struct EtcdWatchResponses: AsyncSequence, Sendable {
     ///
     /// etcd before 3.4.25 and 3.5.8 answers at once with its current revision, even while a watch is still
     /// catching up on history (or replaying a write that came while etcd created it), and can send the answer
-    /// ahead of the events of a write it is committing. So the client delivers an answer only once the answer to
-    /// a request sent after it arrived comes back, and only to a watch known to be caught up: one that delivered
-    /// an event at or after the revision at which it was created, got a progress notification of its own, or got
-    /// no event for 300 ms after its creation (etcd's sync loop, every 100 ms, found nothing more to send it). A
-    /// watch that was not caught up when an answer came asks again once it is, so the answer comes late, never
-    /// early and never not at all.
+    /// ahead of the events of a write it is committing. So the client keeps one request in flight per stream,
+    /// delivers an answer only once the answer to a request sent after it arrived comes back, and delivers it only
+    /// to a watch known to be caught up: one that got a progress notification of its own, or delivered an event at
+    /// or after the revision at which it was created, or else got no event for 300 ms (etcd's sync loop runs
+    /// every 100 ms). A watch that was not caught up when an answer came asks again once it is, and an ask lost
+    /// with a broken connection is made again on the next, so the answer comes late rather than early. On those
+    /// versions some cases are still not covered: a sync pass slower than 300 ms (a watch far in the past on a
+    /// large store), and events etcd held back because the stream's buffer was full.
     public func requestProgress() {
         hub.requestProgress()
     }
