@@ -161,7 +161,6 @@ struct WatchStreamStateMachine {
             guard var watcher = watchers[id] else { continue }
             watcher.created = false
             watcher.fragments = []
-            watcher.settling = false
             watchers[id] = watcher
             actions.append(.send(watcher.request.createMessage(id: id, revision: watcher.nextRevision)))
         }
@@ -175,7 +174,6 @@ struct WatchStreamStateMachine {
         for id in watchers.keys {
             watchers[id]?.created = false
             watchers[id]?.fragments = []
-            watchers[id]?.settling = false
         }
         phase = watchers.isEmpty ? .idle : .opening
         pendingCreates = []
