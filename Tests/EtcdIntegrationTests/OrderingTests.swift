@@ -20,20 +20,24 @@ struct OrderingTests {
                 configuration.rejectsStaleSerializableReads = checked
                 return configuration
             }
+            // A member applies a committed write up to a heartbeat after the leader answered it: waits until the
+            // member's own (serializable) answer has `value`.
+            func waitUntil(_ member: Int, answers value: String) async throws {
+                try await withEtcdClient(configuration: configuration([member])) { etcd in
+                    while try await etcd.get("lagging/k", consistency: .serializable)?.stringValue != value {
+                        await Task.yield()
+                    }
+                }
+            }
             try await withEtcdClient(configuration: configuration([leader])) { writer in
                 try await writer.put("lagging/k", value: "old")
                 // Every member has "old"; then the lagging member hears nothing more.
-                for member in cluster.members.indices {
-                    try await withEtcdClient(configuration: configuration([member])) { etcd in
-                        while try await etcd.get("lagging/k", consistency: .serializable)?.stringValue != "old" {
-                            await Task.yield()
-                        }
-                    }
-                }
+                for member in cluster.members.indices { try await waitUntil(member, answers: "old") }
                 cluster.isolate(lagging, memberID: ids[lagging])
                 for index in 0..<20 { try await writer.put("lagging/k", value: "new-\(index)") }
                 try await writer.put("lagging/k", value: "new")
             }
+            try await waitUntil(fresh, answers: "new")
             let read = { (etcd: EtcdClient) in
                 try await etcd.get(EtcdGetRequest(.key("lagging/k"), consistency: .serializable))
             }
