@@ -202,8 +202,13 @@ public final class EtcdPrefixMirror: Sendable {
                 }
                 try await syncer.updates(after: revision) { responses in
                     let requester: @Sendable () -> Void = { responses.requestProgress() }
-                    state.withLock { $0.requestProgress = requester }
+                    let waiting = state.withLock { state -> Bool in
+                        state.requestProgress = requester
+                        return !state.revisionWaiters.isEmpty
+                    }
                     defer { state.withLock { $0.requestProgress = nil } }
+                    // A wait that began while no watch ran (between retries) asked no one: ask for it now.
+                    if waiting { requester() }
                     retry.reset()
                     for try await response in responses { apply(response) }
                 }
